@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { STREAM_NAMES } from '../streams/catalog';
+
+/**
+ * `manifest.json`, written last in a run's folder: a run without one is
+ * incomplete and is never loaded. Layout of a run of stream S with id R:
+ *
+ *   S/R/<table>/part-00000.ndjson.gz   normalized rows, one table per folder
+ *   S/R/<table>/copy-manifest.json     the parts, for Redshift COPY
+ *   S/R/rejects.ndjson.gz              items set aside, with their reasons
+ *   S/R/manifest.json                  this file
+ *   raw/S/R/page-00000.json.gz         API pages as received
+ */
+export const ManifestSchema = z.object({
+  version: z.literal(1),
+  stream: z.enum(STREAM_NAMES),
+  run_id: z.string().min(1),
+  /** `full`: every item was read, so rows absent here are gone. */
+  mode: z.enum(['full', 'incremental']),
+  /** When the run read the API; history intervals start and end here. */
+  observed_at: z.string(),
+  started_at: z.string(),
+  finished_at: z.string(),
+  /** The bookmark the run started from, null for a full pass. */
+  previous_bookmark: z.string().nullable(),
+  /** The last `next_href` of the pass, for the next incremental run. */
+  bookmark: z.string().nullable(),
+  pages: z.number().int().nonnegative(),
+  records: z.number().int().nonnegative(),
+  tables: z.record(
+    z.string(),
+    z.object({
+      rows: z.number().int().nonnegative(),
+      bytes: z.number().int().nonnegative(),
+      parts: z.array(
+        z.object({
+          key: z.string(),
+          rows: z.number().int().nonnegative(),
+          bytes: z.number().int().nonnegative(),
+        }),
+      ),
+      copy_manifest: z.string(),
+    }),
+  ),
+  rejects: z.object({
+    count: z.number().int().nonnegative(),
+    key: z.string().nullable(),
+    /** Reject counts by reason, for the run summary. */
+    reasons: z.record(z.string(), z.number().int().nonnegative()),
+  }),
+  raw_pages: z.array(z.string()),
+  warnings: z.array(z.string()),
+  retries: z.number().int().nonnegative(),
+});
+
+export type Manifest = z.infer<typeof ManifestSchema>;
+
+export function manifestKey(stream: string, runId: string): string {
+  return `${stream}/${runId}/manifest.json`;
+}
