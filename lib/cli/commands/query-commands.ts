@@ -1,0 +1,88 @@
+import type { Command } from 'commander';
+import { readSyncStatus } from '../../load/load';
+import { formatTable, toJsonValue } from '../table';
+import { withPipeline } from './pipeline-commands';
+
+function jsonRows(rows: readonly Record<string, unknown>[]): unknown[] {
+  return rows.map((row) =>
+    Object.fromEntries(
+      Object.entries(row).map(([key, value]) => [key, toJsonValue(value)]),
+    ),
+  );
+}
+
+function age(from: unknown, now: Date): string {
+  if (from === null || from === undefined) return '';
+  const at = from instanceof Date ? from : new Date(String(from));
+  if (Number.isNaN(at.getTime())) return '';
+  const minutes = Math.max(
+    0,
+    Math.round((now.getTime() - at.getTime()) / 60000),
+  );
+  if (minutes < 120) return `${minutes} min`;
+  const hours = Math.round(minutes / 60);
+  return hours < 48 ? `${hours} h` : `${Math.round(hours / 24)} d`;
+}
+
+/** Registers `sql` and `status`. */
+export function registerQueryCommands(program: Command): void {
+  program
+    .command('sql')
+    .description(
+      'Run one SQL statement against the warehouse and print its rows',
+    )
+    .argument('<query>', 'the SQL statement, quoted')
+    .option(
+      '--json',
+      'print the rows as a JSON array and nothing else on stdout',
+    )
+    .action(async (query: string, _options, command: Command) => {
+      await withPipeline(command, async (context) => {
+        const options = command.opts<{ json?: boolean }>();
+        const rows = await context.warehouse.query(query);
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(jsonRows(rows))}\n`);
+        } else {
+          process.stdout.write(`${formatTable(rows)}\n`);
+        }
+      });
+    });
+
+  program
+    .command('status')
+    .description("Show each stream's bookmark age, last run, rows and rejects")
+    .option('--json', 'print the status as a JSON array')
+    .action(async (_options, command: Command) => {
+      await withPipeline(command, async (context) => {
+        const options = command.opts<{ json?: boolean }>();
+        const rows = await readSyncStatus(context.warehouse, context.sql);
+        if (options.json) {
+          process.stdout.write(
+            `${JSON.stringify(jsonRows(rows as unknown as Record<string, unknown>[]))}\n`,
+          );
+          return;
+        }
+        if (rows.length === 0) {
+          process.stdout.write(
+            'No stream has been loaded yet. Run "crossbeam-warehouse run" (or "npm start" for the sandbox demo).\n',
+          );
+          return;
+        }
+        const now = new Date();
+        process.stdout.write(
+          `${formatTable(
+            rows.map((row) => ({
+              stream: row.stream,
+              bookmark_age: row.bookmark ? age(row.bookmark_at, now) : 'none',
+              last_run: row.last_run_id,
+              last_loaded: age(row.last_loaded_at, now),
+              mode: row.last_mode,
+              rows: row.rows_loaded,
+              rejects: row.rejects,
+              last_error: row.last_error,
+            })),
+          )}\n`,
+        );
+      });
+    });
+}

@@ -1,0 +1,122 @@
+import readline from 'node:readline';
+import type { Command } from 'commander';
+import { ConfigurationError } from '../../errors';
+import { startSandbox } from '../../sandbox/server';
+import type { Scale } from '../../sandbox/types';
+import { createWorld } from '../../sandbox/world';
+
+const DAY_MS = 86_400_000;
+
+interface SandboxOptions {
+  port: string;
+  seed: string;
+  scale: string;
+  anchor?: string;
+  clock?: string;
+  stepDays: string;
+  latencyMs: string;
+}
+
+function parseDate(value: string, flag: string): Date {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    throw new ConfigurationError(
+      `Invalid ${flag} ${JSON.stringify(value)}: use an ISO 8601 date such as 2026-12-01.`,
+    );
+  }
+  return date;
+}
+
+function parseNumber(value: string, flag: string, min: number): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number < min) {
+    throw new ConfigurationError(
+      `Invalid ${flag} ${JSON.stringify(value)}: use a number of at least ${min}.`,
+    );
+  }
+  return number;
+}
+
+/** Registers `sandbox`: the seeded Crossbeam API stand-in, on loopback. */
+export function registerSandboxCommand(program: Command): void {
+  program
+    .command('sandbox')
+    .description(
+      'Serve a seeded Crossbeam API sandbox on 127.0.0.1 until interrupted; press Enter to move its clock on',
+    )
+    .option('--port <n>', 'port to listen on; 0 picks a free one', '0')
+    .option('--seed <n>', 'world seed', '42')
+    .option(
+      '--scale <size>',
+      'tiny, demo, large, or a number of accounts',
+      'demo',
+    )
+    .option('--anchor <date>', "the world's today (default: today, UTC)")
+    .option(
+      '--clock <date>',
+      'the sandbox clock at start (default: the anchor)',
+    )
+    .option(
+      '--step-days <n>',
+      'days the clock moves on when Enter is pressed',
+      '7',
+    )
+    .option(
+      '--latency-ms <n>',
+      'added latency per response, in milliseconds',
+      '0',
+    )
+    .action(async (_options, command: Command) => {
+      const options = command.opts<SandboxOptions>();
+      const scale: Scale = ['tiny', 'demo', 'large'].includes(options.scale)
+        ? (options.scale as Scale)
+        : parseNumber(options.scale, '--scale', 1);
+      const anchor = options.anchor
+        ? parseDate(options.anchor, '--anchor')
+        : new Date();
+      let clock = options.clock ? parseDate(options.clock, '--clock') : anchor;
+      const stepDays = parseNumber(options.stepDays, '--step-days', 0);
+
+      const world = createWorld({
+        seed: parseNumber(options.seed, '--seed', 0),
+        scale,
+        anchor,
+      });
+      const sandbox = await startSandbox({
+        world,
+        clock,
+        port: parseNumber(options.port, '--port', 0),
+        latencyMs: parseNumber(options.latencyMs, '--latency-ms', 0),
+      });
+
+      process.stdout.write(
+        [
+          `Crossbeam sandbox listening at ${sandbox.url}, clock ${clock.toISOString()}.`,
+          'Point the pipeline at it from another terminal:',
+          `  export CROSSBEAM_API_URL=${sandbox.url}`,
+          `  export CROSSBEAM_AUTH_URL=${sandbox.authUrl}`,
+          `  export CROSSBEAM_ORGANIZATION=${sandbox.organization}`,
+          `  export CROSSBEAM_CLIENT_ID=${sandbox.credentials.clientId}`,
+          `  export CROSSBEAM_CLIENT_SECRET=${sandbox.credentials.clientSecret}`,
+          `  export CROSSBEAM_REFRESH_TOKEN=${sandbox.credentials.refreshToken}`,
+          `Press Enter to move the clock on ${stepDays} days (new, changed and deleted overlaps); Ctrl-C stops.`,
+          '',
+        ].join('\n'),
+      );
+
+      const input = readline.createInterface({ input: process.stdin });
+      input.on('line', () => {
+        clock = new Date(clock.getTime() + stepDays * DAY_MS);
+        sandbox.setClock(clock);
+        process.stdout.write(`Clock moved to ${clock.toISOString()}.\n`);
+      });
+
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      input.close();
+      await sandbox.close();
+    });
+}

@@ -1,0 +1,210 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { ConfigurationError } from '../errors';
+import { STREAM_NAMES, type StreamName } from '../streams/catalog';
+
+export const DEFAULT_API_URL = 'https://api.crossbeam.com';
+export const DEFAULT_AUTH_URL = 'https://auth.crossbeam.com';
+export const DEFAULT_WAREHOUSE = 'pglite:.crossbeam/warehouse';
+export const DEFAULT_LANDING = 'file:.crossbeam/landing';
+export const DEFAULT_CONFIG_FILE = 'crossbeam-warehouse.config.json';
+
+const identifier = z
+  .string()
+  .regex(
+    /^[a-z_][a-z0-9_]{0,126}$/,
+    'must be a lower-case SQL name: a letter or underscore, then letters, digits or underscores',
+  );
+
+const httpUrl = z
+  .string()
+  .url('must be an absolute URL such as https://api.crossbeam.com')
+  .refine(
+    (value) => /^https?:\/\//.test(value),
+    'must start with http:// or https://',
+  )
+  .transform((value) => value.replace(/\/+$/, ''));
+
+/** Every setting the pipeline reads, after merging flags, environment and file. */
+export const SettingsSchema = z.object({
+  apiUrl: httpUrl.default(DEFAULT_API_URL),
+  authUrl: httpUrl.default(DEFAULT_AUTH_URL),
+  clientId: z.string().min(1).optional(),
+  clientSecret: z.string().min(1).optional(),
+  refreshToken: z.string().min(1).optional(),
+  accessToken: z.string().min(1).optional(),
+  organization: z.string().min(1).optional(),
+  warehouse: z
+    .string()
+    .regex(
+      /^(pglite:|postgres:|postgresql:|redshift:)/,
+      'must start with pglite:, postgres://, postgresql:// or redshift://',
+    )
+    .default(DEFAULT_WAREHOUSE),
+  landing: z
+    .string()
+    .regex(/^(file:|s3:\/\/)/, 'must be file:<dir> or s3://bucket/prefix')
+    .default(DEFAULT_LANDING),
+  streams: z
+    .array(z.enum(STREAM_NAMES))
+    .min(1)
+    .default([...STREAM_NAMES]),
+  schemas: z
+    .object({
+      crossbeam: identifier.default('crossbeam'),
+      staging: identifier.default('crossbeam_staging'),
+      models: identifier.default('crossbeam_models'),
+      dashboards: identifier.default('crossbeam_dashboards'),
+    })
+    .prefault({}),
+  /** Largest share of a run's items that may be rejected before it fails. */
+  maxRejectShare: z.number().min(0).max(1).default(0.05),
+  /** Streams extracted at the same time. */
+  concurrency: z.number().int().min(1).max(16).default(4),
+  requestTimeoutMs: z.number().int().positive().default(30_000),
+  /** Customer CRM, marketing and product tables; validated by lib/sources. */
+  sources: z.record(z.string(), z.unknown()).optional(),
+  stateDir: z.string().default('.crossbeam'),
+});
+
+export type Settings = z.infer<typeof SettingsSchema>;
+export type SettingsInput = z.input<typeof SettingsSchema>;
+
+/** Environment variables and the settings they fill. */
+const ENVIRONMENT: Record<string, keyof SettingsInput> = {
+  CROSSBEAM_API_URL: 'apiUrl',
+  CROSSBEAM_AUTH_URL: 'authUrl',
+  CROSSBEAM_CLIENT_ID: 'clientId',
+  CROSSBEAM_CLIENT_SECRET: 'clientSecret',
+  CROSSBEAM_REFRESH_TOKEN: 'refreshToken',
+  CROSSBEAM_ACCESS_TOKEN: 'accessToken',
+  CROSSBEAM_ORGANIZATION: 'organization',
+  CROSSBEAM_WAREHOUSE: 'warehouse',
+  CROSSBEAM_LANDING: 'landing',
+};
+
+/** Settings that hold secrets: never printed, even when invalid. */
+const SECRET_SETTINGS = new Set<string>([
+  'clientSecret',
+  'refreshToken',
+  'accessToken',
+]);
+
+function settingLabel(key: string): string {
+  const variable = Object.entries(ENVIRONMENT).find(([, name]) => name === key);
+  return variable ? `${key} (${variable[0]})` : key;
+}
+
+function describeIssues(error: z.ZodError, source: SettingsInput): string {
+  return error.issues
+    .map((issue) => {
+      const top = String(issue.path[0] ?? '');
+      const received = (source as Record<string, unknown>)[top];
+      const shown =
+        issue.path.length === 1 &&
+        !SECRET_SETTINGS.has(top) &&
+        received !== undefined
+          ? ` (received ${JSON.stringify(received)})`
+          : '';
+      return `  - ${settingLabel(issue.path.join('.'))}: ${issue.message}${shown}`;
+    })
+    .join('\n');
+}
+
+/** Reads a JSON config file; a missing default file is not an error. */
+export function readConfigFile(
+  file: string | undefined,
+  cwd: string = process.cwd(),
+): SettingsInput {
+  const explicit = file !== undefined;
+  const resolved = path.resolve(cwd, file ?? DEFAULT_CONFIG_FILE);
+  if (!existsSync(resolved)) {
+    if (explicit) {
+      throw new ConfigurationError(
+        `Config file ${resolved} was not found. Check the --config flag or CROSSBEAM_CONFIG.`,
+      );
+    }
+    return {};
+  }
+  try {
+    return JSON.parse(readFileSync(resolved, 'utf8')) as SettingsInput;
+  } catch (error) {
+    throw new ConfigurationError(
+      `Config file ${resolved} is not valid JSON: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Merges settings from flags, then environment variables, then the config
+ * file (first one wins), validates them, and reports every problem at once.
+ */
+export function loadSettings(
+  options: {
+    flags?: SettingsInput;
+    env?: NodeJS.ProcessEnv;
+    configFile?: string;
+    cwd?: string;
+  } = {},
+): Settings {
+  const env = options.env ?? process.env;
+  const fromFile = readConfigFile(
+    options.configFile ?? env.CROSSBEAM_CONFIG,
+    options.cwd,
+  );
+
+  const fromEnv: Record<string, unknown> = {};
+  for (const [variable, key] of Object.entries(ENVIRONMENT)) {
+    const value = env[variable];
+    if (value !== undefined && value !== '') fromEnv[key] = value;
+  }
+
+  const flags = Object.fromEntries(
+    Object.entries(options.flags ?? {}).filter(
+      ([, value]) => value !== undefined,
+    ),
+  );
+  const merged = { ...fromFile, ...fromEnv, ...flags } as SettingsInput;
+
+  const parsed = SettingsSchema.safeParse(merged);
+  if (!parsed.success) {
+    throw new ConfigurationError(
+      `Invalid settings:\n${describeIssues(parsed.error, merged)}\nFix them in flags, environment variables or ${DEFAULT_CONFIG_FILE}.`,
+      { cause: parsed.error },
+    );
+  }
+  return parsed.data;
+}
+
+/** The credentials the Crossbeam client needs, or an error saying what is missing. */
+export function crossbeamCredentials(
+  settings: Settings,
+):
+  | { accessToken: string }
+  | { clientId: string; clientSecret: string; refreshToken: string } {
+  if (settings.accessToken) return { accessToken: settings.accessToken };
+
+  const missing = (
+    [
+      ['clientId', 'CROSSBEAM_CLIENT_ID'],
+      ['clientSecret', 'CROSSBEAM_CLIENT_SECRET'],
+      ['refreshToken', 'CROSSBEAM_REFRESH_TOKEN'],
+    ] as const
+  ).filter(([key]) => !settings[key]);
+  if (missing.length > 0) {
+    throw new ConfigurationError(
+      `Missing Crossbeam credentials: ${missing.map(([, variable]) => variable).join(', ')}. Set CROSSBEAM_CLIENT_ID, CROSSBEAM_CLIENT_SECRET and CROSSBEAM_REFRESH_TOKEN for the OAuth refresh flow, or CROSSBEAM_ACCESS_TOKEN for a ready access token.`,
+    );
+  }
+  return {
+    clientId: settings.clientId!,
+    clientSecret: settings.clientSecret!,
+    refreshToken: settings.refreshToken!,
+  };
+}
+
+export function selectedStreams(settings: Settings): StreamName[] {
+  return [...settings.streams];
+}

@@ -1,0 +1,218 @@
+import type {
+  ColumnSpec,
+  ColumnType,
+  LandedTableSpec,
+} from '../streams/catalog';
+
+/** A landed row: lower-case column name to a JSON value. */
+export type LandedRow = Record<string, string | number | boolean | null>;
+
+/** A value that does not fit its column, so its item is rejected. */
+export class InvalidValueError extends Error {
+  constructor(
+    readonly column: string,
+    problem: string,
+  ) {
+    super(problem);
+    this.name = 'InvalidValueError';
+  }
+}
+
+const ISO_TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/**
+ * Parses an ISO 8601 timestamp and returns it in UTC with `Z`
+ * (`2024-05-02T08:30:00.000Z`). A value without an offset is read as UTC,
+ * and a date alone as midnight UTC. Digits past milliseconds are dropped.
+ * Raises `InvalidValueError` for anything else, including impossible dates
+ * such as February 30.
+ */
+export function toUtcTimestamp(value: string, column: string): string {
+  const match = ISO_TIMESTAMP.exec(value.trim());
+  if (!match) {
+    throw new InvalidValueError(
+      column,
+      `invalid timestamp in ${column}: expected ISO 8601 such as 2024-05-02T08:30:00Z`,
+    );
+  }
+  const [, year, month, day, hour, minute, second, fraction, offset] = match;
+  const parts = {
+    year: Number(year),
+    month: Number(month),
+    day: Number(day),
+    hour: Number(hour ?? 0),
+    minute: Number(minute ?? 0),
+    second: Number(second ?? 0),
+  };
+  const ms = fraction ? Number(fraction.slice(0, 3).padEnd(3, '0')) : 0;
+  const local = Date.UTC(
+    parts.year,
+    parts.month - 1,
+    parts.day,
+    parts.hour,
+    parts.minute,
+    parts.second,
+    ms,
+  );
+  const check = new Date(local);
+  if (
+    check.getUTCFullYear() !== parts.year ||
+    check.getUTCMonth() !== parts.month - 1 ||
+    check.getUTCDate() !== parts.day ||
+    check.getUTCHours() !== parts.hour ||
+    check.getUTCMinutes() !== parts.minute ||
+    check.getUTCSeconds() !== parts.second
+  ) {
+    throw new InvalidValueError(
+      column,
+      `invalid timestamp in ${column}: the date or time does not exist`,
+    );
+  }
+
+  let offsetMinutes = 0;
+  if (offset && offset.toUpperCase() !== 'Z') {
+    const sign = offset.startsWith('-') ? -1 : 1;
+    const digits = offset.slice(1).replace(':', '');
+    const hours = Number(digits.slice(0, 2));
+    const minutes = Number(digits.slice(2) || 0);
+    if (hours > 23 || minutes > 59) {
+      throw new InvalidValueError(
+        column,
+        `invalid timestamp in ${column}: the UTC offset is out of range`,
+      );
+    }
+    offsetMinutes = sign * (hours * 60 + minutes);
+  }
+  return new Date(local - offsetMinutes * 60_000).toISOString();
+}
+
+function stripNul(value: string): string {
+  return value.includes('\u0000') ? value.split('\u0000').join('') : value;
+}
+
+/** Converts any JSON value to text: strings as they are, others as JSON. */
+export function toText(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'string') return stripNul(value);
+  if (typeof value === 'number' || typeof value === 'boolean') {
+    return String(value);
+  }
+  return stripNul(JSON.stringify(value));
+}
+
+function toInteger(value: unknown, column: string): number | string {
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) {
+    const parsed = Number(value.trim());
+    // Past 2^53 a JS number loses digits, so the exact string is kept.
+    return Number.isSafeInteger(parsed) ? parsed : value.trim();
+  }
+  throw new InvalidValueError(
+    column,
+    `invalid integer in ${column}: expected a whole number, got ${typeof value}`,
+  );
+}
+
+function toBoolean(value: unknown, column: string): boolean {
+  if (typeof value === 'boolean') return value;
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw new InvalidValueError(
+    column,
+    `invalid boolean in ${column}: expected true or false, got ${typeof value}`,
+  );
+}
+
+function toNumeric(value: unknown, column: string): string {
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  if (
+    typeof value === 'string' &&
+    /^-?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(value.trim())
+  ) {
+    return value.trim();
+  }
+  throw new InvalidValueError(
+    column,
+    `invalid number in ${column}: expected a decimal number, got ${typeof value}`,
+  );
+}
+
+function toTimestamp(value: unknown, column: string): string {
+  if (typeof value !== 'string') {
+    throw new InvalidValueError(
+      column,
+      `invalid timestamp in ${column}: expected an ISO 8601 string, got ${typeof value}`,
+    );
+  }
+  return toUtcTimestamp(value, column);
+}
+
+/** Converts an API value to its landed form for a column of `type`. */
+export function convertValue(
+  type: ColumnType,
+  value: unknown,
+  column: string,
+): string | number | boolean | null {
+  if (value === undefined || value === null) return null;
+  if (value === '' && type !== 'text') return null;
+  switch (type) {
+    case 'text':
+      return toText(value);
+    case 'bigint':
+    case 'integer':
+      return toInteger(value, column);
+    case 'boolean':
+      return toBoolean(value, column);
+    case 'numeric':
+      return toNumeric(value, column);
+    case 'timestamptz':
+      return toTimestamp(value, column);
+    case 'date':
+      return toTimestamp(value, column).slice(0, 10);
+  }
+}
+
+/** Lineage values every landed row carries. */
+export interface Lineage {
+  readonly runId: string;
+  /** ISO 8601 UTC. */
+  readonly observedAt: string;
+}
+
+/**
+ * Builds one row of `table` with exactly its catalog columns: each value
+ * converted to the column's type, columns the normalizer did not set as null,
+ * the table's scope column set, and the lineage columns filled. Raises
+ * `InvalidValueError` for a value that does not convert, and a plain `Error`
+ * for a column the catalog does not list, which is a bug in a normalizer.
+ */
+export function buildRow(
+  table: LandedTableSpec,
+  values: Readonly<Record<string, unknown>>,
+  lineage: Lineage,
+): LandedRow {
+  const byName = new Map<string, ColumnSpec>(
+    table.columns.map((column) => [column.name, column]),
+  );
+  for (const name of Object.keys(values)) {
+    if (!byName.has(name)) {
+      throw new Error(
+        `Normalizer set column ${name}, which table ${table.name} does not have.`,
+      );
+    }
+  }
+
+  const row: LandedRow = {};
+  for (const column of table.columns) {
+    let value: unknown = values[column.name];
+    if (table.scope && column.name === table.scope.column) {
+      value = table.scope.value;
+    } else if (column.name === '_run_id') {
+      value = lineage.runId;
+    } else if (column.name === '_observed_at') {
+      value = lineage.observedAt;
+    }
+    row[column.name] = convertValue(column.type, value, column.name);
+  }
+  return row;
+}

@@ -1,0 +1,267 @@
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import type { CrossbeamClient, CrossbeamPage } from '../crossbeam/client';
+import { normalizeItem, type Lineage } from '../crossbeam/normalize';
+import { PartWriter } from '../landing/part-writer';
+import type { LandingStore } from '../landing/store';
+import type { Logger } from '../log';
+import { STREAMS, type StreamName } from '../streams/catalog';
+import type { ExtractCheckpoint } from './checkpoint';
+import { completeRun } from './complete-run';
+import type { Manifest } from './manifest';
+import { runFolder, startRunState, type RunState } from './run-state';
+
+export { newRunId } from './run-id';
+export type { ExtractCheckpoint } from './checkpoint';
+
+const gzipAsync = promisify(gzip);
+
+/** Distinct API warnings kept in the manifest. The client logs every one. */
+const MAX_WARNINGS = 100;
+
+export interface ExtractProgress {
+  readonly stream: StreamName;
+  readonly pages: number;
+  readonly records: number;
+  readonly rejects: number;
+}
+
+export interface ExtractOptions {
+  readonly stream: StreamName;
+  readonly client: CrossbeamClient;
+  readonly store: LandingStore;
+  readonly runId: string;
+  /** When the run reads the API; every row's `_observed_at`. */
+  readonly observedAt: Date;
+  /**
+   * The saved `next_href` to read changes from; only for incremental
+   * streams. Null reads the stream in full.
+   */
+  readonly bookmark: string | null;
+  /** Rows per part before it rolls. @default 1000000 */
+  readonly partRows?: number;
+  /** Uncompressed bytes per part before it rolls. @default 64 MiB */
+  readonly partBytes?: number;
+  /**
+   * Epoch ms by which the call should return. When the next page would
+   * probably not finish in time, the extract stops after the current page
+   * and returns a checkpoint. At least one page is read per call.
+   */
+  readonly deadline?: number;
+  /** A checkpoint from an earlier call of the same run, to continue it. */
+  readonly checkpoint?: ExtractCheckpoint;
+  readonly onProgress?: (progress: ExtractProgress) => void;
+  readonly logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
+  /** Clock for the deadline. @default Date.now */
+  readonly now?: () => number;
+}
+
+export type ExtractResult =
+  | {
+      readonly status: 'complete';
+      readonly manifest: Manifest;
+      readonly manifestKey: string;
+    }
+  | { readonly status: 'partial'; readonly checkpoint: ExtractCheckpoint };
+
+const silent = { info() {}, warn() {}, error() {} };
+
+function pageKey(stream: string, runId: string, page: number): string {
+  return `raw/${stream}/${runId}/page-${String(page).padStart(5, '0')}.json.gz`;
+}
+
+/**
+ * Reads one stream from the Crossbeam API into the landing store: raw pages
+ * under `raw/`, normalized rows as gzip NDJSON parts per table, items that
+ * fail validation in `rejects.ndjson.gz`, a Redshift COPY manifest per
+ * table, and `manifest.json` last. A run that fails midway writes no
+ * manifest, so it is never loaded. With a `deadline`, the extract can stop
+ * between pages and return a checkpoint that a later call resumes from.
+ */
+export async function extractStream(
+  options: ExtractOptions,
+): Promise<ExtractResult> {
+  const state = startRunState(options);
+  const spec = STREAMS[options.stream];
+  const { store } = options;
+  const logger = options.logger ?? silent;
+  const now = options.now ?? Date.now;
+  const folder = runFolder(options.stream, state.run_id);
+  const lineage: Lineage = {
+    runId: state.run_id,
+    observedAt: state.observed_at,
+  };
+
+  const writers = new Map<string, PartWriter>();
+  for (const table of spec.tables) {
+    writers.set(
+      table.name,
+      new PartWriter({
+        store,
+        folder: `${folder}/${table.name}`,
+        maxPartRows: options.partRows,
+        maxPartBytes: options.partBytes,
+        firstPartNumber: state.tables[table.name]!.parts.length,
+      }),
+    );
+  }
+  const rejectWriter = new PartWriter({
+    store,
+    folder: `${folder}/rejects`,
+    maxPartRows: options.partRows,
+    maxPartBytes: options.partBytes,
+    firstPartNumber: state.rejects.parts.length,
+  });
+
+  const pages = openPages(options, spec.path, spec.pagination);
+  let scope = 'full pass';
+  if (options.checkpoint) scope = `resuming at page ${state.pages}`;
+  else if (options.bookmark !== null) scope = 'changes since the bookmark';
+  logger.info(`Extracting ${options.stream} (${scope}).`, {
+    stream: options.stream,
+    run: state.run_id,
+  });
+
+  let pending: Promise<IteratorResult<CrossbeamPage, void>> | undefined =
+    pages.next();
+  let lastPage: CrossbeamPage | undefined;
+  let lastArrival = now();
+  let slowestPageMs = 0;
+
+  try {
+    while (pending !== undefined) {
+      const result: IteratorResult<CrossbeamPage, void> = await pending;
+      pending = undefined;
+      if (result.done) break;
+      const page = result.value;
+      lastPage = page;
+
+      const arrival = now();
+      slowestPageMs = Math.max(slowestPageMs, arrival - lastArrival);
+      lastArrival = arrival;
+      const stopHere =
+        page.nextUrl !== null &&
+        options.deadline !== undefined &&
+        arrival + slowestPageMs >= options.deadline;
+      // Fetch the next page while this one is written.
+      if (page.nextUrl !== null && !stopHere) pending = pages.next();
+
+      await landPage(page, state, writers, rejectWriter, options, lineage);
+      options.onProgress?.({
+        stream: options.stream,
+        pages: state.pages,
+        records: state.records,
+        rejects: state.rejects.count,
+      });
+
+      if (stopHere) {
+        await finishWriters(state, writers, rejectWriter);
+        const checkpoint: ExtractCheckpoint = {
+          ...state,
+          next_url: page.nextUrl!,
+        };
+        logger.info(
+          `Stopped ${options.stream} before the deadline after page ${state.pages}. Call again with the checkpoint to continue.`,
+          { stream: options.stream, run: state.run_id, records: state.records },
+        );
+        return { status: 'partial', checkpoint };
+      }
+    }
+
+    await finishWriters(state, writers, rejectWriter);
+    return await completeRun(options, state, lastPage, logger);
+  } catch (error) {
+    if (pending) {
+      pending.catch((prefetchError: unknown) => {
+        logger.warn(
+          `A prefetched page of ${options.stream} failed after the run had already failed.`,
+          { stream: options.stream, run: state.run_id, error: prefetchError },
+        );
+      });
+    }
+    const reason = error instanceof Error ? error : new Error(String(error));
+    await Promise.all(
+      [...writers.values(), rejectWriter].map((writer) => writer.abort(reason)),
+    );
+    throw error;
+  }
+}
+
+function openPages(
+  options: ExtractOptions,
+  path: string,
+  pagination: 'page' | 'cursor' | 'none',
+): AsyncGenerator<CrossbeamPage, void, undefined> {
+  const { client } = options;
+  if (options.checkpoint)
+    return client.paginateFrom(options.checkpoint.next_url);
+  if (options.bookmark !== null) {
+    return client.paginateFrom(options.bookmark, { bookmark: true });
+  }
+  const filledPath = path.replace(
+    '{organization}',
+    encodeURIComponent(client.organization),
+  );
+  return client.paginate(filledPath, {}, { pagination });
+}
+
+async function landPage(
+  page: CrossbeamPage,
+  state: RunState,
+  writers: Map<string, PartWriter>,
+  rejectWriter: PartWriter,
+  options: ExtractOptions,
+  lineage: Lineage,
+): Promise<void> {
+  const rawKey = pageKey(options.stream, state.run_id, state.raw_pages.length);
+  await options.store.put(rawKey, await gzipAsync(page.rawBody), {
+    contentType: 'application/json',
+  });
+  state.raw_pages.push(rawKey);
+
+  for (const item of page.items) {
+    const result = normalizeItem(options.stream, item, lineage);
+    if (!result.ok) {
+      await rejectWriter.write({ ...result.reject });
+      state.rejects.count++;
+      const reasons = state.rejects.reasons;
+      reasons[result.reject.reason] = (reasons[result.reject.reason] ?? 0) + 1;
+      continue;
+    }
+    for (const [table, rows] of Object.entries(result.rows)) {
+      const writer = writers.get(table)!;
+      for (const row of rows) await writer.write(row);
+    }
+  }
+
+  state.pages++;
+  state.records += page.items.length;
+  state.retries += page.retries;
+  for (const warning of page.warnings) {
+    if (
+      state.warnings.length < MAX_WARNINGS &&
+      !state.warnings.includes(warning)
+    ) {
+      state.warnings.push(warning);
+    }
+  }
+}
+
+/** Closes every writer and records the parts it wrote in `state`. */
+async function finishWriters(
+  state: RunState,
+  writers: Map<string, PartWriter>,
+  rejectWriter: PartWriter,
+): Promise<void> {
+  for (const [table, writer] of writers) {
+    const entry = state.tables[table]!;
+    for (const part of await writer.finish()) {
+      entry.parts.push({ key: part.key, rows: part.rows, bytes: part.bytes });
+      entry.rows += part.rows;
+      entry.bytes += part.bytes;
+    }
+  }
+  for (const part of await rejectWriter.finish()) {
+    state.rejects.parts.push(part.key);
+  }
+}

@@ -1,0 +1,233 @@
+import { quoteLiteral, type RenderContext } from '../sql/render';
+import type { LandedTableSpec, StreamSpec } from '../streams/catalog';
+import { ROW_NUMBER_COLUMN } from './staging';
+
+/**
+ * The statements that apply one staged run to the `crossbeam` tables, in
+ * the order they run inside the load transaction.
+ *
+ * Merging is a delete by key followed by an insert, not `MERGE`: it runs
+ * unchanged on PostgreSQL and Redshift, needs no column-by-column update
+ * list, and replaces a re-sent row exactly. Rows of one batch are first
+ * de-duplicated (the last copy of a key wins), and a batch row older than
+ * the row already stored (a run loaded after a newer one) is dropped, so
+ * loading runs in any order converges on the newest rows.
+ */
+
+/** One landed table of the run: its catalog entry and staging table. */
+export interface StagedTable {
+  readonly spec: LandedTableSpec;
+  /** `<staging schema>.<staging table>`. */
+  readonly staging: string;
+}
+
+export interface MergePlan {
+  readonly stream: StreamSpec;
+  /** Staged tables in catalog order, the stream's main table first. */
+  readonly tables: readonly StagedTable[];
+  readonly runId: string;
+  /** ISO 8601 instant at which the run read the API. */
+  readonly observedAt: string;
+  /** True when the run read every item, so rows absent from it are gone. */
+  readonly replacesScope: boolean;
+  readonly context: RenderContext;
+}
+
+/**
+ * The name a statement uses for a table without its schema. Target tables
+ * are always referred to with their schema instead, because `overlaps` is a
+ * reserved word that cannot qualify a column on its own.
+ */
+function bareName(qualified: string): string {
+  return qualified.slice(qualified.indexOf('.') + 1);
+}
+
+function keyMatch(
+  left: string,
+  right: string,
+  columns: readonly string[],
+): string {
+  return columns
+    .map((column) => `${left}.${column} = ${right}.${column}`)
+    .join(' and ');
+}
+
+function notDeleted(alias: string, spec: LandedTableSpec): string {
+  return spec.columns.some((column) => column.name === 'is_deleted')
+    ? `not coalesce(${alias}.is_deleted, false)`
+    : 'true';
+}
+
+function isDeleted(alias: string): string {
+  return `coalesce(${alias}.is_deleted, false)`;
+}
+
+/** `and <alias>.<scope column> = <value>`, or nothing for unscoped tables. */
+function scopeFilter(
+  alias: string,
+  spec: LandedTableSpec,
+  context: RenderContext,
+): string {
+  if (!spec.scope) return '';
+  const column = spec.columns.find((c) => c.name === spec.scope!.column);
+  const value =
+    column?.type === 'boolean'
+      ? spec.scope.value === 'true'
+        ? 'true'
+        : 'false'
+      : quoteLiteral(spec.scope.value, context.dialect);
+  return column?.type === 'boolean'
+    ? ` and coalesce(${alias}.${spec.scope.column}, false) = ${value}`
+    : ` and ${alias}.${spec.scope.column} = ${value}`;
+}
+
+function targetTable(spec: LandedTableSpec, context: RenderContext): string {
+  return `${context.schemas.crossbeam}.${spec.name}`;
+}
+
+/** True when `child` carries every key column of `parent`. */
+function isChildOf(child: LandedTableSpec, parent: LandedTableSpec): boolean {
+  const names = new Set(child.columns.map((column) => column.name));
+  return parent.key.every((column) => names.has(column));
+}
+
+/** Keeps the last copy of each key and drops rows with a null key column. */
+export function deduplicateSql(table: StagedTable): string {
+  const { spec, staging } = table;
+  const nullKey = spec.key.map((column) => `${column} is null`).join(' or ');
+  return `delete from ${staging} where ${nullKey} or ${ROW_NUMBER_COLUMN} in (select ${ROW_NUMBER_COLUMN} from (select ${ROW_NUMBER_COLUMN}, row_number() over (partition by ${spec.key.join(', ')} order by ${ROW_NUMBER_COLUMN} desc) as copy_rank from ${staging}) as ranked where copy_rank > 1)`;
+}
+
+function dropStaleRowsSql(main: StagedTable, context: RenderContext): string {
+  const stagingName = bareName(main.staging);
+  return `delete from ${main.staging} using ${targetTable(main.spec, context)} as stored where ${keyMatch(stagingName, 'stored', main.spec.key)} and stored._observed_at > ${stagingName}._observed_at`;
+}
+
+/**
+ * Rows of the stream's scope that the run did not see, and that no newer
+ * run wrote, as a condition on `alias` (a row of the main target table).
+ */
+function absentCondition(
+  alias: string,
+  main: StagedTable,
+  observedAt: string,
+  context: RenderContext,
+): string {
+  return `${alias}._observed_at < ${observedAt}${scopeFilter(alias, main.spec, context)} and not exists (select 1 from ${main.staging} as batch where ${keyMatch('batch', alias, main.spec.key)})`;
+}
+
+function historyTable(context: RenderContext): string {
+  return `${context.schemas.crossbeam}.overlap_history`;
+}
+
+function removeAbsentSql(plan: MergePlan, observedAt: string): string[] {
+  const { context } = plan;
+  const [main, ...children] = plan.tables;
+  const target = targetTable(main!.spec, context);
+  const statements: string[] = [];
+
+  if (plan.stream.hasDeletes) {
+    const history = historyTable(context);
+    statements.push(
+      `update ${history} set valid_to = ${observedAt}, last_run_id = ${quoteLiteral(plan.runId, context.dialect)} where valid_to is null and exists (select 1 from ${target} as current_row where ${keyMatch('current_row', history, main!.spec.key)} and ${absentCondition('current_row', main!, observedAt, context)})`,
+    );
+  }
+  for (const child of children) {
+    if (!isChildOf(child.spec, main!.spec)) continue;
+    const childTarget = targetTable(child.spec, context);
+    statements.push(
+      `delete from ${childTarget} using ${target} as parent where ${keyMatch(childTarget, 'parent', main!.spec.key)} and ${absentCondition('parent', main!, observedAt, context)}`,
+    );
+  }
+  statements.push(
+    `delete from ${target} where ${absentCondition(target, main!, observedAt, context)}`,
+  );
+  return statements;
+}
+
+/** Closes, extends and opens overlap_history intervals for the batch. */
+function historySql(plan: MergePlan, observedAt: string): string[] {
+  const { context } = plan;
+  const main = plan.tables[0]!;
+  const history = historyTable(context);
+  const run = quoteLiteral(plan.runId, context.dialect);
+  const match = keyMatch(history, 'batch', main.spec.key);
+  return [
+    `update ${history} set valid_to = ${observedAt}, last_run_id = ${run} from ${main.staging} as batch where ${match} and ${history}.valid_to is null and ${isDeleted('batch')}`,
+    `update ${history} set last_run_id = ${run} from ${main.staging} as batch where ${match} and ${history}.valid_to is null and ${notDeleted('batch', main.spec)}`,
+    `insert into ${history} (crossbeam_record_id, partner_crossbeam_record_id, overlap_type, partner_id, valid_from, valid_to, first_run_id, last_run_id) select batch.crossbeam_record_id, batch.partner_crossbeam_record_id, batch.overlap_type, batch.partner_id, ${observedAt}, null, ${run}, ${run} from ${main.staging} as batch where ${notDeleted('batch', main.spec)} and not exists (select 1 from ${history} as known where ${keyMatch('known', 'batch', main.spec.key)} and (known.valid_to is null or known.valid_from = ${observedAt}))`,
+  ];
+}
+
+function mergeMainSql(main: StagedTable, context: RenderContext): string[] {
+  const target = targetTable(main.spec, context);
+  const columns = main.spec.columns.map((column) => column.name);
+  return [
+    `delete from ${target} using ${main.staging} as batch where ${keyMatch(target, 'batch', main.spec.key)}`,
+    `insert into ${target} (${columns.join(', ')}) select ${columns.map((c) => `batch.${c}`).join(', ')} from ${main.staging} as batch where ${notDeleted('batch', main.spec)}`,
+  ];
+}
+
+/**
+ * Replaces the child rows of every parent in the batch: a re-sent overlap
+ * whose populations changed must lose the ones it no longer has, which a
+ * merge on the child key alone would keep.
+ */
+function mergeChildSql(
+  child: StagedTable,
+  main: StagedTable,
+  context: RenderContext,
+): string[] {
+  const target = targetTable(child.spec, context);
+  const columns = child.spec.columns.map((column) => column.name);
+  if (!isChildOf(child.spec, main.spec)) {
+    return [
+      `delete from ${target} using ${child.staging} as batch where ${keyMatch(target, 'batch', child.spec.key)}`,
+      `insert into ${target} (${columns.join(', ')}) select ${columns.map((c) => `batch.${c}`).join(', ')} from ${child.staging} as batch`,
+    ];
+  }
+  return [
+    `delete from ${target} using ${main.staging} as parent where ${keyMatch(target, 'parent', main.spec.key)}`,
+    `insert into ${target} (${columns.join(', ')}) select ${columns.map((c) => `child.${c}`).join(', ')} from ${child.staging} as child inner join ${main.staging} as parent on ${keyMatch('child', 'parent', main.spec.key)} where ${notDeleted('parent', main.spec)}`,
+  ];
+}
+
+/**
+ * Rebuilds `partner_accounts` and the partner users in `users` from the
+ * current overlaps: one row per partner record and per partner owner, taken
+ * from the most recently observed overlap that names it.
+ */
+export function derivePartnerSql(context: RenderContext): string[] {
+  const schema = context.schemas.crossbeam;
+  return [
+    `delete from ${schema}.partner_accounts`,
+    `insert into ${schema}.partner_accounts (partner_crossbeam_record_id, partner_id, partner_name, partner_record_type, partner_record_name, partner_record_website, partner_record_email, partner_owner_id, partner_owner_name, partner_owner_email, partner_owner_phone, overlap_count, _run_id, _observed_at) select partner_crossbeam_record_id, partner_id, partner_name, partner_record_type, partner_record_name, partner_record_website, partner_record_email, partner_owner_id, partner_owner_name, partner_owner_email, partner_owner_phone, overlap_count, _run_id, _observed_at from (select overlap_rows.*, count(*) over (partition by partner_crossbeam_record_id) as overlap_count, row_number() over (partition by partner_crossbeam_record_id order by _observed_at desc, crossbeam_record_id) as recency_rank from ${schema}.overlaps as overlap_rows) as ranked where recency_rank = 1`,
+    `delete from ${schema}.users where coalesce(is_partner_user, false) = true`,
+    `insert into ${schema}.users (user_id, user_name, user_email, user_phone, role, is_partner_user, partner_id, _run_id, _observed_at) select partner_owner_id, partner_owner_name, partner_owner_email, partner_owner_phone, null, true, partner_id, _run_id, _observed_at from (select overlap_rows.*, row_number() over (partition by partner_owner_id order by _observed_at desc, crossbeam_record_id, partner_crossbeam_record_id) as recency_rank from ${schema}.overlaps as overlap_rows where partner_owner_id is not null) as ranked where recency_rank = 1 and not exists (select 1 from ${schema}.users as own_user where own_user.user_id = ranked.partner_owner_id)`,
+  ];
+}
+
+/** Every statement that merges the staged run, before the bookkeeping. */
+export function mergeStatements(plan: MergePlan): string[] {
+  const { context } = plan;
+  const [main, ...children] = plan.tables;
+  if (!main) return [];
+  const observedAt = `cast(${quoteLiteral(plan.observedAt, context.dialect)} as timestamptz)`;
+
+  const statements = plan.tables.map(deduplicateSql);
+  statements.push(dropStaleRowsSql(main, context));
+  if (plan.replacesScope) {
+    statements.push(...removeAbsentSql(plan, observedAt));
+  }
+  if (plan.stream.hasDeletes) {
+    statements.push(...historySql(plan, observedAt));
+  }
+  statements.push(...mergeMainSql(main, context));
+  for (const child of children) {
+    statements.push(...mergeChildSql(child, main, context));
+  }
+  if (main.spec.name === 'overlaps') {
+    statements.push(...derivePartnerSql(context));
+  }
+  return statements;
+}

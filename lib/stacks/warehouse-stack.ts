@@ -1,0 +1,315 @@
+import {
+  CfnOutput,
+  SecretValue,
+  Stack,
+  TimeZone,
+  Validations,
+  type StackProps,
+} from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import type { DeployConfig } from '../deploy-config/schema';
+import {
+  CROSSBEAM_SECRET_KEYS,
+  CROSSBEAM_SECRET_PLACEHOLDER,
+} from '../secrets/crossbeam-secret';
+import { LandingBucket } from './landing-bucket';
+import { PipelineFunctions } from './pipeline-functions';
+import { RedshiftAccess } from './redshift-access';
+import { acknowledgeWildcard, arnWildcardFinding } from './nag';
+import { RefreshStateMachine } from './refresh-state-machine';
+
+export interface CrossbeamWarehouseStackProps extends StackProps {
+  readonly config: DeployConfig;
+}
+
+/**
+ * Everything the scheduled refresh needs in one account and region: the
+ * landing bucket, the Crossbeam secret, the three functions, the state
+ * machine with its failure topic and alarms, the schedule, and the
+ * Redshift COPY role (plus, optionally, a new Serverless workgroup).
+ */
+export class CrossbeamWarehouseStack extends Stack {
+  readonly landing: LandingBucket;
+  readonly secret: secretsmanager.ISecret;
+  readonly functions: PipelineFunctions;
+  readonly refresh: RefreshStateMachine;
+  readonly topic: sns.Topic;
+  private readonly topicKey: kms.Key;
+  readonly redshift: RedshiftAccess;
+
+  constructor(
+    scope: Construct,
+    id: string,
+    props: CrossbeamWarehouseStackProps,
+  ) {
+    super(scope, id, props);
+    const config = props.config;
+    const logRetention = config.logRetentionDays as logs.RetentionDays;
+
+    this.landing = new LandingBucket(this, 'Landing', {
+      prefix: config.landing.prefix,
+      encryption: config.landing.encryption,
+      rawRetentionDays: config.landing.rawRetentionDays,
+      normalizedRetentionDays: config.landing.normalizedRetentionDays,
+    });
+    this.secret = this.crossbeamSecret(config.secret);
+    this.redshift = new RedshiftAccess(this, 'Redshift', {
+      config: config.redshift,
+      bucket: this.landing.bucket,
+      prefix: config.landing.prefix,
+      key: this.landing.key,
+    });
+
+    this.functions = new PipelineFunctions(this, 'Functions', {
+      logRetention,
+      environment: {
+        CROSSBEAM_WAREHOUSE: this.redshift.warehouseUrl,
+        CROSSBEAM_LANDING: `s3://${this.landing.bucket.bucketName}/${config.landing.prefix}`,
+        CROSSBEAM_SCHEMA_CROSSBEAM: config.schemas.crossbeam,
+        CROSSBEAM_SCHEMA_STAGING: config.schemas.staging,
+        CROSSBEAM_SCHEMA_MODELS: config.schemas.models,
+        CROSSBEAM_SCHEMA_DASHBOARDS: config.schemas.dashboards,
+        POWERTOOLS_SERVICE_NAME: 'crossbeam-warehouse',
+        POWERTOOLS_METRICS_NAMESPACE: 'CrossbeamWarehouse',
+      },
+    });
+    this.grantFunctions(config);
+
+    this.topicKey = new kms.Key(this, 'TopicKey', {
+      description: 'Encrypts the crossbeam-warehouse failure topic.',
+      enableKeyRotation: true,
+    });
+    this.topic = this.failureTopic(this.topicKey, config.alarmEmail);
+    this.refresh = new RefreshStateMachine(this, 'Refresh', {
+      extract: this.functions.extract,
+      load: this.functions.load,
+      build: this.functions.build,
+      streams: config.streams,
+      maxConcurrency: config.maxConcurrency,
+      sources: config.sources,
+      topic: this.topic,
+      logRetention,
+    });
+    // Publishing to an encrypted topic needs its key.
+    this.topicKey.grant(
+      this.refresh.stateMachine,
+      'kms:Decrypt',
+      'kms:GenerateDataKey',
+    );
+    this.acknowledgeStateMachinePolicy();
+    this.addAlarms();
+    this.addSchedule(config.schedule);
+
+    new CfnOutput(this, 'LandingBucketName', {
+      value: this.landing.bucket.bucketName,
+    });
+    new CfnOutput(this, 'SecretName', {
+      description:
+        'Fill in client_id, client_secret, refresh_token and organization before the first run.',
+      value: config.secret.name,
+    });
+    new CfnOutput(this, 'StateMachineArn', {
+      value: this.refresh.stateMachine.stateMachineArn,
+    });
+    new CfnOutput(this, 'CopyRoleArn', {
+      value: this.redshift.copyRole.roleArn,
+    });
+  }
+
+  /**
+   * Names an existing secret, or creates one whose every key holds the
+   * placeholder: the template never contains a real credential.
+   */
+  private crossbeamSecret(
+    settings: DeployConfig['secret'],
+  ): secretsmanager.ISecret {
+    if (settings.existing) {
+      return secretsmanager.Secret.fromSecretNameV2(
+        this,
+        'CrossbeamSecret',
+        settings.name,
+      );
+    }
+    const placeholders = Object.fromEntries(
+      CROSSBEAM_SECRET_KEYS.map((key) => [
+        key,
+        SecretValue.unsafePlainText(CROSSBEAM_SECRET_PLACEHOLDER),
+      ]),
+    );
+    const secret = new secretsmanager.Secret(this, 'CrossbeamSecret', {
+      secretName: settings.name,
+      description:
+        'Crossbeam OAuth client id and secret, refresh token and organization uuid for crossbeam-warehouse. Replace every placeholder after the first deploy.',
+      secretObjectValue: placeholders,
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The refresh token rotates when Crossbeam returns a new one: the extract function stores it. Secrets Manager rotation cannot mint Crossbeam tokens.',
+    });
+    return secret;
+  }
+
+  /**
+   * Grants each function exactly what its step does: extract writes the
+   * landing prefix and reads and rotates the secret; load reads the
+   * landing prefix; all three run Data API statements.
+   */
+  private grantFunctions(config: DeployConfig): void {
+    const { extract, load, build } = this.functions;
+    const bucket = this.landing.bucket;
+    const objects = bucket.arnForObjects(`${config.landing.prefix}/*`);
+    const listPrefix = new iam.PolicyStatement({
+      actions: ['s3:ListBucket'],
+      resources: [bucket.bucketArn],
+      conditions: {
+        StringLike: { 's3:prefix': [`${config.landing.prefix}/*`] },
+      },
+    });
+
+    extract.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [
+          's3:GetObject',
+          's3:PutObject',
+          's3:DeleteObject',
+          's3:AbortMultipartUpload',
+        ],
+        resources: [objects],
+      }),
+    );
+    load.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objects] }),
+    );
+    for (const fn of [extract, load]) {
+      fn.addToRolePolicy(listPrefix);
+      acknowledgeWildcard(
+        fn.role!,
+        arnWildcardFinding(bucket, `/${config.landing.prefix}/*`),
+        'Landed object keys contain the stream and run id, known only at run time; the wildcard is limited to the landing prefix of one bucket.',
+      );
+    }
+    if (this.landing.key) {
+      this.landing.key.grant(extract, 'kms:Decrypt', 'kms:GenerateDataKey');
+      this.landing.key.grant(load, 'kms:Decrypt');
+    }
+
+    extract.addEnvironment('CROSSBEAM_SECRET_ID', this.secret.secretArn);
+    extract.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+        ],
+        resources: [this.secret.secretArn],
+      }),
+    );
+
+    for (const fn of [extract, load, build]) {
+      this.redshift.grantDataApi(fn);
+      for (const finding of this.redshift.dataApiWildcards) {
+        acknowledgeWildcard(fn.role!, finding.finding, finding.reason);
+      }
+    }
+  }
+
+  /** The topic failures publish to, encrypted with its own key. */
+  private failureTopic(
+    key: kms.Key,
+    alarmEmail: string | undefined,
+  ): sns.Topic {
+    // CloudWatch alarms publish to the topic and need the key to do so.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        resources: ['*'],
+      }),
+    );
+    const topic = new sns.Topic(this, 'FailureTopic', {
+      displayName: 'Crossbeam warehouse failures',
+      masterKey: key,
+      enforceSSL: true,
+    });
+    if (alarmEmail) {
+      topic.addSubscription(new subscriptions.EmailSubscription(alarmEmail));
+    }
+    return topic;
+  }
+
+  private acknowledgeStateMachinePolicy(): void {
+    const machine = this.refresh.stateMachine;
+    acknowledgeWildcard(
+      machine,
+      'Resource::*',
+      'X-Ray tracing (xray:PutTraceSegments and related calls) and log delivery to CloudWatch Logs (logs:CreateLogDelivery and related calls) support no resource ARN.',
+    );
+    for (const fn of [
+      this.functions.extract,
+      this.functions.load,
+      this.functions.build,
+    ]) {
+      acknowledgeWildcard(
+        machine,
+        arnWildcardFinding(fn, ':*'),
+        'The Lambda invoke task also allows the function’s versions and aliases (<function arn>:*), as CDK grants it.',
+      );
+    }
+  }
+
+  /** Alarms on failed and timed-out executions, sent to the failure topic. */
+  private addAlarms(): void {
+    const action = new cloudwatchActions.SnsAction(this.topic);
+    const machine = this.refresh.stateMachine;
+    const alarms = [
+      new cloudwatch.Alarm(this, 'ExecutionsFailedAlarm', {
+        alarmDescription:
+          'A crossbeam-warehouse refresh failed; its execution history names the failed step and error.',
+        metric: machine.metricFailed({ statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator:
+          cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      new cloudwatch.Alarm(this, 'ExecutionsTimedOutAlarm', {
+        alarmDescription:
+          'A crossbeam-warehouse refresh ran past the state machine timeout.',
+        metric: machine.metricTimedOut({ statistic: 'Sum' }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator:
+          cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    ];
+    for (const alarm of alarms) alarm.addAlarmAction(action);
+  }
+
+  private addSchedule(settings: DeployConfig['schedule']): void {
+    new scheduler.Schedule(this, 'Schedule', {
+      description: 'Starts the crossbeam-warehouse refresh.',
+      schedule: scheduler.ScheduleExpression.expression(
+        settings.expression,
+        TimeZone.of(settings.timeZone),
+      ),
+      target: new schedulerTargets.StepFunctionsStartExecution(
+        this.refresh.stateMachine,
+        {
+          input: scheduler.ScheduleTargetInput.fromObject({}),
+          retryAttempts: 2,
+        },
+      ),
+    });
+  }
+}

@@ -1,0 +1,106 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  crossbeamCredentials,
+  DEFAULT_LANDING,
+  DEFAULT_WAREHOUSE,
+  loadSettings,
+} from '../../lib/config/settings';
+import { ConfigurationError } from '../../lib/errors';
+
+const emptyDir = () => mkdtempSync(path.join(tmpdir(), 'settings-'));
+
+describe('loadSettings', () => {
+  it('applies defaults when nothing is set', () => {
+    const settings = loadSettings({ env: {}, cwd: emptyDir() });
+
+    expect(settings.apiUrl).toBe('https://api.crossbeam.com');
+    expect(settings.authUrl).toBe('https://auth.crossbeam.com');
+    expect(settings.warehouse).toBe(DEFAULT_WAREHOUSE);
+    expect(settings.landing).toBe(DEFAULT_LANDING);
+    expect(settings.schemas.crossbeam).toBe('crossbeam');
+    expect(settings.streams).toContain('account_overlaps');
+  });
+
+  it('prefers flags over environment over file', () => {
+    const cwd = emptyDir();
+    writeFileSync(
+      path.join(cwd, 'crossbeam-warehouse.config.json'),
+      JSON.stringify({
+        apiUrl: 'http://127.0.0.1:1/file',
+        organization: 'from-file',
+        landing: 'file:from-file',
+      }),
+    );
+
+    const settings = loadSettings({
+      cwd,
+      env: {
+        CROSSBEAM_API_URL: 'http://127.0.0.1:1/env',
+        CROSSBEAM_ORGANIZATION: 'from-env',
+      },
+      flags: { apiUrl: 'http://127.0.0.1:1/flag' },
+    });
+
+    expect(settings.apiUrl).toBe('http://127.0.0.1:1/flag');
+    expect(settings.organization).toBe('from-env');
+    expect(settings.landing).toBe('file:from-file');
+  });
+
+  it('reports every invalid setting at once', () => {
+    const error = (() => {
+      try {
+        loadSettings({
+          cwd: emptyDir(),
+          env: {
+            CROSSBEAM_API_URL: 'not a url',
+            CROSSBEAM_WAREHOUSE: 'mysql://db',
+          },
+          flags: { schemas: { crossbeam: 'Bad-Name' } },
+        });
+      } catch (caught) {
+        return caught as Error;
+      }
+      throw new Error('expected loadSettings to throw');
+    })();
+
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(error.message).toContain('apiUrl (CROSSBEAM_API_URL)');
+    expect(error.message).toContain('"not a url"');
+    expect(error.message).toContain('warehouse (CROSSBEAM_WAREHOUSE)');
+    expect(error.message).toContain('schemas.crossbeam');
+  });
+
+  it('never echoes a secret in an error', () => {
+    expect(() =>
+      loadSettings({
+        cwd: emptyDir(),
+        env: {},
+        flags: { accessToken: 42 as unknown as string },
+      }),
+    ).toThrow(/accessToken \(CROSSBEAM_ACCESS_TOKEN\)(?!.*42)/);
+  });
+
+  it('rejects a missing explicit config file', () => {
+    expect(() =>
+      loadSettings({ cwd: emptyDir(), env: {}, configFile: 'missing.json' }),
+    ).toThrow(/missing\.json was not found/);
+  });
+});
+
+describe('crossbeamCredentials', () => {
+  const base = () => loadSettings({ cwd: emptyDir(), env: {} });
+
+  it('returns a ready access token first', () => {
+    expect(crossbeamCredentials({ ...base(), accessToken: 'abc' })).toEqual({
+      accessToken: 'abc',
+    });
+  });
+
+  it('names each missing refresh-flow variable', () => {
+    expect(() => crossbeamCredentials({ ...base(), clientId: 'id' })).toThrow(
+      /CROSSBEAM_CLIENT_SECRET, CROSSBEAM_REFRESH_TOKEN/,
+    );
+  });
+});

@@ -1,0 +1,264 @@
+import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { gunzipSync } from 'node:zlib';
+import {
+  DEADLINE_MARGIN_MS,
+  createExtractHandler,
+  type ExtractOutput,
+} from '../../lambdas/extract';
+import { ConfigurationError } from '../../lib/errors';
+import { ManifestSchema } from '../../lib/extract/manifest';
+import { CROSSBEAM_SECRET_PLACEHOLDER } from '../../lib/secrets/crossbeam-secret';
+import {
+  queryOf,
+  sendJson,
+  startFakeApi,
+  type FakeApi,
+} from '../crossbeam/fake-api';
+import {
+  RecordingWarehouse,
+  SECRET_ID,
+  lambdaContext,
+  lambdaEnv,
+  mockSecret,
+  recordingObservability,
+  startS3,
+} from './fixtures';
+
+const SECRET = {
+  client_id: 'client-abc',
+  client_secret: 'client-secret-value',
+  refresh_token: 'refresh-1',
+  organization: 'org-0000-1111',
+};
+const OBSERVED_AT = '2026-12-04T06:00:00.000Z';
+const PAGES = 3;
+
+let s3: Awaited<ReturnType<typeof startS3>>;
+let api: FakeApi;
+let tokenRequests = 0;
+
+function overlap(n: number): Record<string, unknown> {
+  return {
+    crossbeam_record_id: `rec-${n}`,
+    partner_crossbeam_record_id: `prec-${n}`,
+    record_id: `001-${n}`,
+    record_name: `Company ${n}`,
+    populations: [{ id: 301, name: 'Customers' }],
+    partner_id: 'partner-1',
+    partner_name: 'Blue Harbor',
+    partner_populations: [{ id: 7102, name: 'Customers' }],
+    partner_source_data: [],
+    is_deleted: false,
+  };
+}
+
+beforeAll(async () => {
+  s3 = await startS3();
+  let url = '';
+  api = await startFakeApi((request, response) => {
+    const path = new URL(request.url, 'http://127.0.0.1').pathname;
+    if (path === '/oauth/token') {
+      tokenRequests += 1;
+      sendJson(response, 200, {
+        access_token: 'access-token-value',
+        expires_in: 86400,
+        refresh_token: 'refresh-2',
+      });
+      return;
+    }
+    if (request.headers.authorization !== 'Bearer access-token-value') {
+      sendJson(response, 401, {});
+      return;
+    }
+    if (path === '/v1/partners') {
+      sendJson(response, 200, {
+        data: [{ uuid: 'partner-1', name: 'Blue Harbor', domain: 'blue.example' }],
+      });
+      return;
+    }
+    if (path !== '/v1/overlaps/accounts') {
+      sendJson(response, 404, {});
+      return;
+    }
+    const cursor = queryOf(request).get('cursor') ?? 'p0';
+    const page = Number(cursor.replace(/^p|^bookmark-/, ''));
+    const last = page === PAGES - 1;
+    sendJson(response, 200, {
+      data: [overlap(page * 2), overlap(page * 2 + 1)],
+      pagination: {
+        has_more: !last,
+        next_href: last
+          ? `${url}/v1/overlaps/accounts?limit=1000&cursor=bookmark-9`
+          : `${url}/v1/overlaps/accounts?limit=1000&cursor=p${page + 1}`,
+      },
+    });
+  });
+  url = api.url;
+});
+
+afterAll(async () => {
+  await api.close();
+  await s3.close();
+});
+
+/** A warehouse whose sync_state holds `bookmark` for account_overlaps. */
+function warehouseWithBookmark(bookmark: string | null) {
+  return new RecordingWarehouse((sql) =>
+    sql.includes('sync_state') && bookmark !== null
+      ? [{ stream: 'account_overlaps', bookmark }]
+      : [],
+  );
+}
+
+function handlerFor(warehouse: RecordingWarehouse, secret = SECRET) {
+  const secrets = mockSecret(secret);
+  const recorded = recordingObservability();
+  const handler = createExtractHandler({
+    env: lambdaEnv(api.url),
+    openWarehouse: () => warehouse,
+    openStore: () => s3.openStore(),
+    observability: recorded.observability,
+  });
+  return { handler, secrets, ...recorded };
+}
+
+describe('extract handler', () => {
+  it('loops with checkpoints until the stream is complete', async () => {
+    const warehouse = warehouseWithBookmark(null);
+    const { handler, secrets, metrics } = handlerFor(warehouse);
+    // No time left after the margin: each call reads its one page.
+    const context = lambdaContext(DEADLINE_MARGIN_MS);
+
+    const outputs: ExtractOutput[] = [];
+    let output = await handler(
+      { stream: 'account_overlaps', observedAt: OBSERVED_AT },
+      context,
+    );
+    outputs.push(output);
+    while (output.status === 'partial' && outputs.length < 10) {
+      output = await handler(JSON.parse(JSON.stringify(output)), context);
+      outputs.push(output);
+    }
+
+    expect(outputs.map((item) => item.status)).toEqual([
+      'partial',
+      'partial',
+      'complete',
+    ]);
+    expect(new Set(outputs.map((item) => item.runId)).size).toBe(1);
+    expect(output.manifestKey).toBe(
+      `account_overlaps/${output.runId}/manifest.json`,
+    );
+    const manifest = ManifestSchema.parse(
+      JSON.parse(
+        (await s3.openStore().getBuffer(output.manifestKey!)).toString(),
+      ),
+    );
+    expect(manifest.records).toBe(PAGES * 2);
+    expect(manifest.observed_at).toBe(OBSERVED_AT);
+    expect(manifest.bookmark).toContain('cursor=bookmark-9');
+
+    const parts = manifest.tables.overlaps!.parts;
+    expect(parts).toHaveLength(PAGES);
+    const rows: string[] = [];
+    for (const part of parts) {
+      const text = gunzipSync(await s3.openStore().getBuffer(part.key));
+      rows.push(...text.toString().trim().split('\n'));
+    }
+    expect(rows).toHaveLength(PAGES * 2);
+
+    // The bookmark is read once, on the first call of the run.
+    expect(
+      warehouse.queries.filter((sql) => sql.includes('sync_state')),
+    ).toHaveLength(1);
+    expect(warehouse.closed).toBe(1);
+
+    const recordMetrics = metrics.filter((metric) => metric.name === 'records');
+    expect(recordMetrics.map((metric) => metric.value)).toEqual([2, 2, 2]);
+    expect(recordMetrics[0]!.dimensions).toEqual({ stream: 'account_overlaps' });
+    expect(metrics.map((metric) => metric.name)).toContain('duration');
+
+    const puts = secrets.commandCalls(PutSecretValueCommand);
+    expect(puts.length).toBeGreaterThanOrEqual(1);
+    expect(JSON.parse(puts[0]!.args[0].input.SecretString!)).toEqual({
+      ...SECRET,
+      refresh_token: 'refresh-2',
+    });
+    expect(tokenRequests).toBeGreaterThanOrEqual(1);
+  });
+
+  it('starts an incremental stream from the stored bookmark', async () => {
+    const warehouse = warehouseWithBookmark(
+      `${api.url}/v1/overlaps/accounts?limit=1000&cursor=bookmark-2`,
+    );
+    const { handler } = handlerFor(warehouse);
+    const output = await handler(
+      { stream: 'account_overlaps', observedAt: OBSERVED_AT, runId: 'run-b' },
+      lambdaContext(15 * 60_000),
+    );
+    expect(output.status).toBe('complete');
+    const manifest = ManifestSchema.parse(
+      JSON.parse(
+        (await s3.openStore().getBuffer(output.manifestKey!)).toString(),
+      ),
+    );
+    expect(manifest.mode).toBe('incremental');
+    expect(manifest.previous_bookmark).toContain('cursor=bookmark-2');
+    expect(manifest.records).toBe(2);
+  });
+
+  it('does not read a bookmark for a snapshot stream', async () => {
+    const warehouse = warehouseWithBookmark('unused');
+    const { handler } = handlerFor(warehouse);
+    const output = await handler(
+      { stream: 'partners', observedAt: OBSERVED_AT },
+      lambdaContext(15 * 60_000),
+    );
+    expect(output.status).toBe('complete');
+    expect(warehouse.queries).toHaveLength(0);
+  });
+
+  it('rejects a secret that still holds placeholders', async () => {
+    const warehouse = warehouseWithBookmark(null);
+    const { handler } = handlerFor(warehouse, {
+      ...SECRET,
+      client_secret: CROSSBEAM_SECRET_PLACEHOLDER,
+    });
+    const run = handler(
+      { stream: 'account_overlaps', observedAt: OBSERVED_AT },
+      lambdaContext(15 * 60_000),
+    );
+    await expect(run).rejects.toThrow(ConfigurationError);
+    await expect(run).rejects.toThrow(
+      `Replace the placeholder values in secret ${SECRET_ID} (client_secret)`,
+    );
+  });
+
+  it('rejects an invalid input naming the field', async () => {
+    const { handler } = handlerFor(warehouseWithBookmark(null));
+    await expect(
+      handler(
+        { stream: 'opportunities', observedAt: OBSERVED_AT },
+        lambdaContext(15 * 60_000),
+      ),
+    ).rejects.toThrow(/Invalid extract input: stream: /);
+  });
+
+  it('never logs the secret values', async () => {
+    const { handler, lines } = handlerFor(warehouseWithBookmark(null));
+    await handler(
+      { stream: 'account_overlaps', observedAt: OBSERVED_AT, runId: 'run-c' },
+      lambdaContext(15 * 60_000),
+    );
+    const logged = JSON.stringify(lines);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const value of [
+      SECRET.client_secret,
+      SECRET.refresh_token,
+      'refresh-2',
+      'access-token-value',
+    ]) {
+      expect(logged).not.toContain(value);
+    }
+  });
+});

@@ -1,0 +1,551 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { FileLandingStore } from '../../lib/landing/file-store';
+import {
+  loadPendingRuns,
+  loadRun,
+  readBookmark,
+  readSyncStatus,
+} from '../../lib/load/load';
+import { applyMigrations } from '../../lib/sql/migrate';
+import type { RenderContext } from '../../lib/sql/render';
+import { allLandedTables } from '../../lib/streams/catalog';
+import { PgliteWarehouse } from '../../lib/warehouse/pglite';
+import type { Row, Warehouse } from '../../lib/warehouse/warehouse';
+import {
+  overlapPopulationRow,
+  overlapRow,
+  writeLandedRun,
+} from './landed-runs';
+
+let warehouse: PgliteWarehouse;
+let landingDir: string;
+let store: FileLandingStore;
+let context: RenderContext;
+let schemaCounter = 0;
+
+const T1 = '2026-03-01T10:00:00.000Z';
+const T2 = '2026-03-02T10:00:00.000Z';
+const T3 = '2026-03-03T10:00:00.000Z';
+
+beforeAll(async () => {
+  warehouse = await PgliteWarehouse.open('pglite:memory:');
+});
+
+afterAll(async () => {
+  await warehouse.close();
+});
+
+beforeEach(async () => {
+  landingDir = await mkdtemp(path.join(os.tmpdir(), 'landing-'));
+  store = new FileLandingStore(landingDir);
+  schemaCounter += 1;
+  const prefix = `load_${schemaCounter}`;
+  context = {
+    dialect: 'postgres',
+    schemas: {
+      crossbeam: prefix,
+      staging: `${prefix}_staging`,
+      models: `${prefix}_models`,
+      dashboards: `${prefix}_dashboards`,
+    },
+  };
+  await applyMigrations(warehouse, context);
+});
+
+afterEach(async () => {
+  await rm(landingDir, { recursive: true, force: true });
+});
+
+async function rows(sql: string): Promise<Row[]> {
+  return warehouse.query(sql.replace(/\bcb\./g, `${context.schemas.crossbeam}.`));
+}
+
+async function overlapKeys(): Promise<string[]> {
+  const result = await rows(
+    'select crossbeam_record_id, partner_crossbeam_record_id from cb.overlaps order by 1, 2',
+  );
+  return result.map(
+    (row) => `${row.crossbeam_record_id}-${row.partner_crossbeam_record_id}`,
+  );
+}
+
+/** Every landed and derived table's rows, for comparing two loads. */
+async function snapshotTables(): Promise<Record<string, Row[]>> {
+  const names = [
+    ...allLandedTables().map((table) => table.name),
+    'partner_accounts',
+    'overlap_history',
+  ];
+  const snapshot: Record<string, Row[]> = {};
+  for (const name of names) {
+    snapshot[name] = await rows(`select * from cb.${name} order by 1, 2, 3`);
+  }
+  return snapshot;
+}
+
+async function stagingTables(): Promise<Row[]> {
+  return warehouse.query(
+    `select table_name from information_schema.tables where table_schema = '${context.schemas.staging}'`,
+  );
+}
+
+function firstRun() {
+  return writeLandedRun(store, {
+    stream: 'account_overlaps',
+    runId: 'run-001',
+    observedAt: T1,
+    mode: 'full',
+    bookmark: 'https://api.example/v1/overlaps/accounts?cursor=b1',
+    rowsPerPart: 2,
+    tables: {
+      overlaps: [
+        overlapRow('a', 'x'),
+        overlapRow('b', 'y'),
+        overlapRow('c', 'z', { partner_owner_id: 'owner-2' }),
+        // Sent twice, as a shifting page can: the later copy wins.
+        overlapRow('a', 'x', { partner_record_name: 'Second copy' }),
+      ],
+      overlap_populations: [
+        overlapPopulationRow('a', 'x', 'own', 1, 'Customers'),
+        overlapPopulationRow('a', 'x', 'partner', 11, 'Customers'),
+        overlapPopulationRow('a', 'x', 'partner', 12, 'Open deals'),
+        overlapPopulationRow('b', 'y', 'partner', 12, 'Open deals'),
+      ],
+      overlap_partner_fields: [
+        {
+          crossbeam_record_id: 'a',
+          partner_crossbeam_record_id: 'x',
+          overlap_type: 'account',
+          field_name: 'Industry',
+          field_value: 'Logistics',
+        },
+      ],
+    },
+  });
+}
+
+function incrementalRun() {
+  return writeLandedRun(store, {
+    stream: 'account_overlaps',
+    runId: 'run-002',
+    observedAt: T2,
+    mode: 'incremental',
+    previousBookmark: 'https://api.example/v1/overlaps/accounts?cursor=b1',
+    bookmark: 'https://api.example/v1/overlaps/accounts?cursor=b2',
+    tables: {
+      overlaps: [
+        overlapRow('a', 'x', { partner_owner_name: 'Lee Chen-Park' }),
+        overlapRow('b', 'y', { is_deleted: true }),
+        overlapRow('d', 'w'),
+      ],
+      overlap_populations: [
+        overlapPopulationRow('a', 'x', 'partner', 11, 'Customers'),
+        overlapPopulationRow('d', 'w', 'own', 1, 'Customers'),
+      ],
+    },
+  });
+}
+
+describe('loadRun', () => {
+  it('loads a run twice with the same result', async () => {
+    const manifest = await firstRun();
+    await loadRun({ warehouse, store, context, manifest });
+    const once = await snapshotTables();
+
+    await rows("delete from cb.load_runs where run_id = 'run-001'");
+    await loadRun({ warehouse, store, context, manifest });
+    const twice = await snapshotTables();
+
+    expect(twice).toEqual(once);
+    expect(await overlapKeys()).toEqual(['a-x', 'b-y', 'c-z']);
+  });
+
+  it('keeps the last copy of a key sent twice', async () => {
+    await loadRun({ warehouse, store, context, manifest: await firstRun() });
+    const [row] = await rows(
+      "select partner_record_name from cb.overlaps where crossbeam_record_id = 'a'",
+    );
+    expect(row?.partner_record_name).toBe('Second copy');
+  });
+
+  it('applies changes and deletes of an incremental run', async () => {
+    await loadRun({ warehouse, store, context, manifest: await firstRun() });
+    await loadRun({
+      warehouse,
+      store,
+      context,
+      manifest: await incrementalRun(),
+    });
+
+    expect(await overlapKeys()).toEqual(['a-x', 'c-z', 'd-w']);
+    const [changed] = await rows(
+      "select partner_owner_name, _run_id from cb.overlaps where crossbeam_record_id = 'a'",
+    );
+    expect(changed).toEqual({
+      partner_owner_name: 'Lee Chen-Park',
+      _run_id: 'run-002',
+    });
+
+    const populations = await rows(
+      'select crossbeam_record_id, side, population_id from cb.overlap_populations order by 1, 2, 3',
+    );
+    expect(populations).toEqual([
+      { crossbeam_record_id: 'a', side: 'partner', population_id: 11 },
+      { crossbeam_record_id: 'd', side: 'own', population_id: 1 },
+    ]);
+    // The re-sent overlap a-x carries no partner fields any more.
+    expect(await rows('select * from cb.overlap_partner_fields')).toEqual([]);
+  });
+
+  it('opens and closes history intervals', async () => {
+    await loadRun({ warehouse, store, context, manifest: await firstRun() });
+    await loadRun({
+      warehouse,
+      store,
+      context,
+      manifest: await incrementalRun(),
+    });
+
+    const history = await rows(
+      'select crossbeam_record_id, valid_from, valid_to, first_run_id, last_run_id from cb.overlap_history order by 1, 2',
+    );
+    expect(
+      history.map((row) => ({
+        ...row,
+        valid_from: (row.valid_from as Date).toISOString(),
+        valid_to: row.valid_to ? (row.valid_to as Date).toISOString() : null,
+      })),
+    ).toEqual([
+      {
+        crossbeam_record_id: 'a',
+        valid_from: T1,
+        valid_to: null,
+        first_run_id: 'run-001',
+        last_run_id: 'run-002',
+      },
+      {
+        crossbeam_record_id: 'b',
+        valid_from: T1,
+        valid_to: T2,
+        first_run_id: 'run-001',
+        last_run_id: 'run-002',
+      },
+      {
+        crossbeam_record_id: 'c',
+        valid_from: T1,
+        valid_to: null,
+        first_run_id: 'run-001',
+        last_run_id: 'run-001',
+      },
+      {
+        crossbeam_record_id: 'd',
+        valid_from: T2,
+        valid_to: null,
+        first_run_id: 'run-002',
+        last_run_id: 'run-002',
+      },
+    ]);
+  });
+
+  it('removes overlaps absent from a full pass', async () => {
+    await loadRun({ warehouse, store, context, manifest: await firstRun() });
+    const lead = await writeLandedRun(store, {
+      stream: 'lead_overlaps',
+      runId: 'run-001',
+      observedAt: T1,
+      tables: {
+        overlaps: [overlapRow('l', 'q', { overlap_type: 'lead' })],
+      },
+    });
+    await loadRun({ warehouse, store, context, manifest: lead });
+
+    const full = await writeLandedRun(store, {
+      stream: 'account_overlaps',
+      runId: 'run-003',
+      observedAt: T3,
+      mode: 'full',
+      bookmark: 'https://api.example/v1/overlaps/accounts?cursor=b3',
+      tables: { overlaps: [overlapRow('a', 'x')] },
+    });
+    await loadRun({ warehouse, store, context, manifest: full });
+
+    // The lead overlap belongs to another stream's scope and stays.
+    expect(await overlapKeys()).toEqual(['a-x', 'l-q']);
+    expect(await rows('select * from cb.overlap_populations')).toEqual([]);
+    const closed = await rows(
+      'select crossbeam_record_id, valid_to from cb.overlap_history where valid_to is not null order by 1',
+    );
+    expect(
+      closed.map((row) => [
+        row.crossbeam_record_id,
+        (row.valid_to as Date).toISOString(),
+      ]),
+    ).toEqual([
+      ['b', T3],
+      ['c', T3],
+    ]);
+  });
+
+  it('replaces a snapshot stream', async () => {
+    const partners = (runId: string, observedAt: string, ids: string[]) =>
+      writeLandedRun(store, {
+        stream: 'partners',
+        runId,
+        observedAt,
+        tables: {
+          partners: ids.map((id) => ({
+            partner_id: id,
+            partner_name: `Partner ${id}`,
+          })),
+          partner_tags: ids.map((id) => ({
+            partner_id: id,
+            tag_id: 't1',
+            tag_label: 'Tech',
+          })),
+        },
+      });
+    await loadRun({
+      warehouse,
+      store,
+      context,
+      manifest: await partners('run-001', T1, ['p1', 'p2']),
+    });
+    await loadRun({
+      warehouse,
+      store,
+      context,
+      manifest: await partners('run-002', T2, ['p2', 'p3']),
+    });
+
+    const stored = await rows('select partner_id from cb.partners order by 1');
+    expect(stored.map((row) => row.partner_id)).toEqual(['p2', 'p3']);
+    const tags = await rows('select partner_id from cb.partner_tags order by 1');
+    expect(tags.map((row) => row.partner_id)).toEqual(['p2', 'p3']);
+  });
+
+  it('keeps partner users through a users snapshot', async () => {
+    await loadRun({ warehouse, store, context, manifest: await firstRun() });
+    const users = await writeLandedRun(store, {
+      stream: 'users',
+      runId: 'run-002',
+      observedAt: T2,
+      tables: {
+        users: [
+          {
+            user_id: 'u1',
+            user_name: 'Ana Ruiz',
+            user_email: 'ana@ourco.example',
+            is_partner_user: false,
+          },
+        ],
+      },
+    });
+    await loadRun({ warehouse, store, context, manifest: users });
+
+    const stored = await rows(
+      'select user_id, is_partner_user, partner_id from cb.users order by 1',
+    );
+    expect(stored).toEqual([
+      { user_id: 'owner-1', is_partner_user: true, partner_id: 'partner-1' },
+      { user_id: 'owner-2', is_partner_user: true, partner_id: 'partner-1' },
+      { user_id: 'u1', is_partner_user: false, partner_id: null },
+    ]);
+  });
+
+  it('derives partner accounts from overlaps', async () => {
+    await loadRun({ warehouse, store, context, manifest: await firstRun() });
+    const accounts = await rows(
+      'select partner_crossbeam_record_id, partner_owner_id, overlap_count from cb.partner_accounts order by 1',
+    );
+    expect(accounts).toEqual([
+      { partner_crossbeam_record_id: 'x', partner_owner_id: 'owner-1', overlap_count: 1 },
+      { partner_crossbeam_record_id: 'y', partner_owner_id: 'owner-1', overlap_count: 1 },
+      { partner_crossbeam_record_id: 'z', partner_owner_id: 'owner-2', overlap_count: 1 },
+    ]);
+  });
+
+  it('drops its staging tables', async () => {
+    await loadRun({ warehouse, store, context, manifest: await firstRun() });
+    expect(await stagingTables()).toEqual([]);
+  });
+});
+
+describe('bookmarks', () => {
+  it('advances the bookmark with the merge', async () => {
+    await loadRun({ warehouse, store, context, manifest: await firstRun() });
+    expect(await readBookmark(warehouse, context, 'account_overlaps')).toBe(
+      'https://api.example/v1/overlaps/accounts?cursor=b1',
+    );
+    await loadRun({
+      warehouse,
+      store,
+      context,
+      manifest: await incrementalRun(),
+    });
+    expect(await readBookmark(warehouse, context, 'account_overlaps')).toBe(
+      'https://api.example/v1/overlaps/accounts?cursor=b2',
+    );
+  });
+
+  it('leaves the bookmark and tables when a load fails', async () => {
+    await loadRun({ warehouse, store, context, manifest: await firstRun() });
+    const before = await snapshotTables();
+    const failing = failingOn(warehouse, /\.load_runs\b/);
+
+    await expect(
+      loadRun({
+        warehouse: failing,
+        store,
+        context,
+        manifest: await incrementalRun(),
+      }),
+    ).rejects.toThrow(/Statement \d+ of \d+ in a transaction failed/);
+
+    expect(await readBookmark(warehouse, context, 'account_overlaps')).toBe(
+      'https://api.example/v1/overlaps/accounts?cursor=b1',
+    );
+    expect(await snapshotTables()).toEqual(before);
+    expect(await stagingTables()).toEqual([]);
+    const [status] = await readSyncStatus(warehouse, context);
+    expect(status?.last_error).toMatch(/Loading run run-002 failed/);
+    expect(status?.last_run_id).toBe('run-001');
+  });
+
+  it('never moves the bookmark back for an older run', async () => {
+    const newer = await writeLandedRun(store, {
+      stream: 'account_overlaps',
+      runId: 'run-002',
+      observedAt: T2,
+      bookmark: 'https://api.example/v1/overlaps/accounts?cursor=new',
+      tables: { overlaps: [overlapRow('a', 'x', { record_name: 'New' })] },
+    });
+    const older = await writeLandedRun(store, {
+      stream: 'account_overlaps',
+      runId: 'run-001',
+      observedAt: T1,
+      bookmark: 'https://api.example/v1/overlaps/accounts?cursor=old',
+      tables: { overlaps: [overlapRow('a', 'x', { record_name: 'Old' })] },
+    });
+    await loadRun({ warehouse, store, context, manifest: newer });
+    const result = await loadRun({ warehouse, store, context, manifest: older });
+
+    expect(result.bookmarkAdvanced).toBe(false);
+    expect(await readBookmark(warehouse, context, 'account_overlaps')).toBe(
+      'https://api.example/v1/overlaps/accounts?cursor=new',
+    );
+    const [row] = await rows('select record_name from cb.overlaps');
+    expect(row?.record_name).toBe('New');
+  });
+
+  it('ignores an incremental run from another bookmark', async () => {
+    await loadRun({ warehouse, store, context, manifest: await firstRun() });
+    const stray = await writeLandedRun(store, {
+      stream: 'account_overlaps',
+      runId: 'run-002',
+      observedAt: T2,
+      mode: 'incremental',
+      previousBookmark: 'https://api.example/v1/overlaps/accounts?cursor=other',
+      bookmark: 'https://api.example/v1/overlaps/accounts?cursor=stray',
+      tables: { overlaps: [overlapRow('e', 'v')] },
+    });
+    const result = await loadRun({ warehouse, store, context, manifest: stray });
+
+    expect(result.bookmarkAdvanced).toBe(false);
+    expect(await readBookmark(warehouse, context, 'account_overlaps')).toBe(
+      'https://api.example/v1/overlaps/accounts?cursor=b1',
+    );
+    expect(await overlapKeys()).toEqual(['a-x', 'b-y', 'c-z', 'e-v']);
+  });
+});
+
+describe('loadPendingRuns', () => {
+  it('loads complete runs in order and skips the rest', async () => {
+    await incrementalRun();
+    await firstRun();
+    await writeLandedRun(store, {
+      stream: 'account_overlaps',
+      runId: 'run-003',
+      observedAt: T3,
+      withoutManifest: true,
+      tables: { overlaps: [overlapRow('f', 'u')] },
+    });
+
+    const first = await loadPendingRuns({
+      warehouse,
+      store,
+      context,
+      streams: ['account_overlaps'],
+    });
+    const [stream] = first.streams;
+    expect(stream?.loaded.map((run) => run.runId)).toEqual([
+      'run-001',
+      'run-002',
+    ]);
+    expect(stream?.skipped).toEqual([
+      { runId: 'run-003', reason: 'incomplete: the run has no manifest.json' },
+    ]);
+
+    const second = await loadPendingRuns({
+      warehouse,
+      store,
+      context,
+      streams: ['account_overlaps'],
+    });
+    expect(second.streams[0]?.loaded).toEqual([]);
+    expect(second.streams[0]?.skipped.map((run) => run.reason)).toEqual([
+      'already loaded',
+      'already loaded',
+      'incomplete: the run has no manifest.json',
+    ]);
+    expect(await overlapKeys()).toEqual(['a-x', 'c-z', 'd-w']);
+  });
+
+  it('reports the sync status of loaded streams', async () => {
+    await firstRun();
+    await loadPendingRuns({ warehouse, store, context });
+    const status = await readSyncStatus(warehouse, context);
+    expect(status).toHaveLength(1);
+    expect(status[0]).toMatchObject({
+      stream: 'account_overlaps',
+      last_run_id: 'run-001',
+      last_mode: 'full',
+      rows_loaded: 9,
+      rejects: 0,
+      last_error: null,
+    });
+    expect(status[0]?.bookmark_at?.toISOString()).toBe(T1);
+  });
+
+  it('rejects a manifest whose row count does not match', async () => {
+    const manifest = await firstRun();
+    const overlaps = manifest.tables.overlaps!;
+    const damaged = {
+      ...manifest,
+      tables: { ...manifest.tables, overlaps: { ...overlaps, rows: 5 } },
+    };
+    await expect(
+      loadRun({ warehouse, store, context, manifest: damaged }),
+    ).rejects.toThrow(/loaded 4 rows, but its manifest lists 5/);
+  });
+});
+
+/** Wraps a warehouse so that a batch with a matching statement fails. */
+function failingOn(inner: Warehouse, pattern: RegExp): Warehouse {
+  return {
+    dialect: inner.dialect,
+    url: inner.url,
+    query: (sql) => inner.query(sql),
+    copyFromLanding: (table, landed) => inner.copyFromLanding(table, landed),
+    close: () => inner.close(),
+    executeBatch: (sqls) =>
+      inner.executeBatch(
+        sqls.map((sql) =>
+          pattern.test(sql) && sql.startsWith('insert')
+            ? 'select 1 / 0'
+            : sql,
+        ),
+      ),
+  };
+}

@@ -1,0 +1,512 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  parseDeployConfig,
+  type DeployConfigInput,
+} from '../../lib/deploy-config/index';
+import { CROSSBEAM_SECRET_PLACEHOLDER } from '../../lib/secrets/crossbeam-secret';
+import { CrossbeamWarehouseStack } from '../../lib/stacks/warehouse-stack';
+
+const ENV = { account: '123456789012', region: 'eu-central-1' };
+const cdkJson = JSON.parse(
+  fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8'),
+) as { context: { crossbeamWarehouse: DeployConfigInput } };
+
+interface Synthesized {
+  template: Template;
+  json: string;
+  report: { pluginReports: { pluginName: string; violations: { ruleName: string; severity: string }[] }[] };
+}
+
+/** Synthesizes the stack with cdk-nag on; synth throws on a nag error. */
+function synthesize(input: DeployConfigInput): Synthesized {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-test-'));
+  const app = new App({ outdir });
+  const stack = new CrossbeamWarehouseStack(app, 'Warehouse', {
+    config: parseDeployConfig(input),
+    env: ENV,
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const assembly = app.synth();
+  const template = assembly.getStackByName(stack.stackName).template;
+  const reportFile = path.join(assembly.directory, 'validation-report.json');
+  const report = fs.existsSync(reportFile)
+    ? JSON.parse(fs.readFileSync(reportFile, 'utf8'))
+    : { pluginReports: [] };
+  fs.rmSync(outdir, { recursive: true, force: true });
+  return {
+    template: Template.fromJSON(template),
+    json: JSON.stringify(template),
+    report,
+  };
+}
+
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+
+function policyStatements(template: Template): Statement[] {
+  return Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+    (policy) =>
+      (policy as { Properties: { PolicyDocument: { Statement: Statement[] } } })
+        .Properties.PolicyDocument.Statement,
+  );
+}
+
+function actionsOf(statement: Statement): string[] {
+  return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+}
+
+function resourcesOf(statement: Statement): unknown[] {
+  return Array.isArray(statement.Resource)
+    ? statement.Resource
+    : [statement.Resource];
+}
+
+/** Actions AWS offers no resource-level permission for. */
+const UNSCOPED_ACTIONS = new Set([
+  'redshift-data:DescribeStatement',
+  'redshift-data:GetStatementResult',
+  'redshift-data:CancelStatement',
+  'redshift-data:ListStatements',
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+]);
+
+describe('CrossbeamWarehouseStack with a new Serverless workgroup', () => {
+  let synthesized: Synthesized;
+  let template: Template;
+
+  beforeAll(() => {
+    synthesized = synthesize({
+      ...cdkJson.context.crossbeamWarehouse,
+      alarmEmail: 'data-team@example.com',
+      sources: { crm: { schema: 'salesforce' } },
+    });
+    template = synthesized.template;
+  });
+
+  it('passes cdk-nag with every finding acknowledged', () => {
+    const nag = synthesized.report.pluginReports.filter(
+      (report) => report.pluginName !== 'CloudFormation Validate',
+    );
+    const errors = nag.flatMap((report) =>
+      report.violations.filter((violation) => violation.severity !== 'warning'),
+    );
+    expect(errors).toEqual([]);
+  });
+
+  it('encrypts the landing bucket with its own KMS key', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          {
+            BucketKeyEnabled: true,
+            ServerSideEncryptionByDefault: {
+              SSEAlgorithm: 'aws:kms',
+              KMSMasterKeyID: Match.anyValue(),
+            },
+          },
+        ],
+      },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+    });
+  });
+
+  it('blocks public access on both buckets', () => {
+    const buckets = template.findResources('AWS::S3::Bucket');
+    expect(Object.keys(buckets)).toHaveLength(2);
+    for (const bucket of Object.values(buckets)) {
+      expect(bucket.Properties.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+    }
+  });
+
+  it('denies requests without TLS on both buckets', () => {
+    const policies = Object.values(
+      template.findResources('AWS::S3::BucketPolicy'),
+    );
+    expect(policies).toHaveLength(2);
+    for (const policy of policies) {
+      expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Deny',
+          Action: 's3:*',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        }),
+      );
+    }
+  });
+
+  it('logs landing bucket access to the log bucket', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LoggingConfiguration: {
+        DestinationBucketName: { Ref: Match.stringLikeRegexp('AccessLogs') },
+        LogFilePrefix: 'landing/',
+      },
+    });
+  });
+
+  it('expires raw pages and normalized runs separately', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Prefix: 'crossbeam/raw/', ExpirationInDays: 90 }),
+          Match.objectLike({
+            Prefix: 'crossbeam/account_overlaps/',
+            ExpirationInDays: 400,
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('runs three bounded Node.js 24 functions on arm64', () => {
+    const functions = Object.values(
+      template.findResources('AWS::Lambda::Function'),
+    );
+    expect(functions).toHaveLength(3);
+    for (const fn of functions) {
+      expect(fn.Properties.Runtime).toBe('nodejs24.x');
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.Timeout).toBeLessThanOrEqual(900);
+      expect(fn.Properties.MemorySize).toBeLessThanOrEqual(1024);
+    }
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
+      RetentionInDays: 90,
+    });
+  });
+
+  it('schedules the state machine with its time zone', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 6 * * ? *)',
+      ScheduleExpressionTimezone: 'Europe/Berlin',
+      Target: Match.objectLike({
+        Arn: { Ref: Match.stringLikeRegexp('RefreshStateMachine') },
+      }),
+    });
+  });
+
+  describe('state machine', () => {
+    let definition: {
+      StartAt: string;
+      States: Record<string, Record<string, unknown>>;
+    };
+
+    beforeAll(() => {
+      const machine = Object.values(
+        template.findResources('AWS::StepFunctions::StateMachine'),
+      )[0]!;
+      const parts = machine.Properties.DefinitionString['Fn::Join'][1] as unknown[];
+      definition = JSON.parse(
+        parts.map((part) => (typeof part === 'string' ? part : 'token')).join(''),
+      );
+    });
+
+    it('starts by counting running executions', () => {
+      const first = definition.States[definition.StartAt]!;
+      expect(first.Parameters).toEqual({
+        'StateMachineArn.$': '$$.StateMachine.Id',
+        StatusFilter: 'RUNNING',
+        MaxResults: 2,
+      });
+      const choice = definition.States[first.Next as string]!;
+      expect(choice.Choices).toEqual([
+        {
+          Variable: '$.executions.running',
+          NumericGreaterThan: 1,
+          Next: 'SkipWhileAnotherRuns',
+        },
+      ]);
+      expect(definition.States.SkipWhileAnotherRuns!.Type).toBe('Succeed');
+    });
+
+    it('retries every Lambda step with backoff', () => {
+      const map = definition.States.ExtractStreams as {
+        ItemProcessor: { States: Record<string, Record<string, unknown>> };
+      };
+      const tasks = [
+        definition.States.ApplyMigrations!,
+        map.ItemProcessor.States.ExtractStream!,
+        definition.States.LoadRuns!,
+        definition.States.BuildModels!,
+      ];
+      for (const task of tasks) {
+        const retries = task.Retry as {
+          ErrorEquals: string[];
+          BackoffRate: number;
+          MaxAttempts: number;
+        }[];
+        const errors = retries.flatMap((retry) => retry.ErrorEquals);
+        expect(errors).toEqual(
+          expect.arrayContaining([
+            'Lambda.TooManyRequestsException',
+            'Lambda.ServiceException',
+            'WarehouseError',
+          ]),
+        );
+        for (const retry of retries) {
+          expect(retry.BackoffRate).toBe(2);
+          expect(retry.MaxAttempts).toBeGreaterThan(1);
+        }
+      }
+    });
+
+    it('loops the extract while it returns partial', () => {
+      const map = definition.States.ExtractStreams as {
+        MaxConcurrency: number;
+        ItemProcessor: { States: Record<string, Record<string, unknown>> };
+      };
+      expect(map.MaxConcurrency).toBe(2);
+      expect(map.ItemProcessor.States.MorePages!.Choices).toEqual([
+        { Variable: '$.status', StringEquals: 'partial', Next: 'ExtractStream' },
+      ]);
+    });
+
+    it('runs migrate, extract, load and build in order', () => {
+      expect(definition.States.PrepareRun!.Next).toBe('ApplyMigrations');
+      expect(definition.States.ApplyMigrations!.Next).toBe('ExtractStreams');
+      expect(definition.States.ExtractStreams!.Next).toBe('LoadRuns');
+      expect(definition.States.LoadRuns!.Next).toBe('BuildModels');
+      expect(definition.States.BuildModels!.Parameters).toEqual(
+        expect.objectContaining({
+          Payload: { sources: { crm: { schema: 'salesforce' } } },
+        }),
+      );
+    });
+
+    it('catches failures into SNS, then a Fail state', () => {
+      for (const name of [
+        'CountRunningExecutions',
+        'ApplyMigrations',
+        'ExtractStreams',
+        'LoadRuns',
+        'BuildModels',
+      ]) {
+        expect(definition.States[name]!.Catch).toEqual([
+          { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'NotifyFailure' },
+        ]);
+      }
+      const notify = definition.States.NotifyFailure!;
+      expect(notify.Resource).toContain('sns:publish');
+      expect(notify.Next).toBe('RefreshFailed');
+      expect(definition.States.RefreshFailed).toEqual({
+        Type: 'Fail',
+        ErrorPath: '$.error.Error',
+        CausePath: '$.error.Cause',
+      });
+    });
+  });
+
+  it('lets the state machine publish to the encrypted topic', () => {
+    const statements = policyStatements(template);
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^TopicKey/), 'Arn'] },
+      }),
+    );
+  });
+
+  it('alarms on failed executions through the topic', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ExecutionsFailed',
+      Namespace: 'AWS/States',
+      Threshold: 1,
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('FailureTopic') }],
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'data-team@example.com',
+    });
+    template.hasResourceProperties('AWS::SNS::Topic', {
+      KmsMasterKeyId: Match.anyValue(),
+    });
+  });
+
+  it('scopes every IAM statement that a resource ARN can scope', () => {
+    const statements = policyStatements(template);
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) {
+      if (!resourcesOf(statement).includes('*')) continue;
+      for (const action of actionsOf(statement)) {
+        expect({ action, unscoped: UNSCOPED_ACTIONS.has(action) }).toEqual({
+          action,
+          unscoped: true,
+        });
+      }
+    }
+  });
+
+  it('lets Redshift read only the landing prefix', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'redshift.amazonaws.com' },
+          }),
+        ]),
+      },
+    });
+    const copyStatements = policyStatements(template).filter((statement) =>
+      actionsOf(statement).includes('s3:GetObject'),
+    );
+    for (const statement of copyStatements) {
+      expect(JSON.stringify(statement.Resource)).toContain('/crossbeam/*');
+    }
+    template.hasResourceProperties('AWS::RedshiftServerless::Namespace', {
+      IamRoles: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('CopyRole'), 'Arn'] }],
+    });
+    template.hasResourceProperties('AWS::RedshiftServerless::Workgroup', {
+      WorkgroupName: 'crossbeam',
+      BaseCapacity: 8,
+      PubliclyAccessible: false,
+    });
+  });
+
+  it('holds no secret values, only placeholders and references', () => {
+    const secret = Object.values(
+      template.findResources('AWS::SecretsManager::Secret', {
+        Properties: { Name: 'crossbeam-warehouse/crossbeam-api' },
+      }),
+    )[0]!;
+    expect(JSON.parse(secret.Properties.SecretString)).toEqual({
+      client_id: CROSSBEAM_SECRET_PLACEHOLDER,
+      client_secret: CROSSBEAM_SECRET_PLACEHOLDER,
+      refresh_token: CROSSBEAM_SECRET_PLACEHOLDER,
+      organization: CROSSBEAM_SECRET_PLACEHOLDER,
+    });
+    const namespace = Object.values(
+      template.findResources('AWS::RedshiftServerless::Namespace'),
+    )[0]!;
+    expect(JSON.stringify(namespace.Properties.AdminUserPassword)).toContain(
+      '{{resolve:secretsmanager:',
+    );
+    for (const fn of Object.values(
+      template.findResources('AWS::Lambda::Function'),
+    )) {
+      const names = Object.keys(fn.Properties.Environment.Variables);
+      expect(names.filter((name) => /SECRET$|TOKEN|PASSWORD/.test(name))).toEqual(
+        [],
+      );
+    }
+  });
+});
+
+describe('CrossbeamWarehouseStack with an existing cluster', () => {
+  let synthesized: Synthesized;
+
+  beforeAll(() => {
+    synthesized = synthesize({
+      schedule: { expression: 'rate(6 hours)' },
+      secret: { name: 'shared/crossbeam', existing: true },
+      streams: ['partners', 'account_overlaps'],
+      redshift: { clusterIdentifier: 'analytics', dbUser: 'crossbeam_loader' },
+      landing: { encryption: 's3-managed', prefix: 'xbeam' },
+    });
+  });
+
+  it('scopes the Data API to the cluster and its database user', () => {
+    const statements = policyStatements(synthesized.template);
+    const execute = statements.find((statement) =>
+      actionsOf(statement).includes('redshift-data:ExecuteStatement'),
+    )!;
+    expect(JSON.stringify(execute.Resource)).toContain(
+      ':redshift:eu-central-1:123456789012:cluster:analytics',
+    );
+    const credentials = statements.find((statement) =>
+      actionsOf(statement).includes('redshift:GetClusterCredentials'),
+    )!;
+    expect(JSON.stringify(credentials.Resource)).toContain(
+      'dbuser:analytics/crossbeam_loader',
+    );
+    expect(JSON.stringify(credentials.Resource)).toContain('dbname:analytics/dev');
+  });
+
+  it('creates no secret and uses SSE-S3', () => {
+    synthesized.template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    synthesized.template.resourceCountIs('AWS::KMS::Key', 1);
+    synthesized.template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(6 hours)',
+      ScheduleExpressionTimezone: 'UTC',
+    });
+    expect(synthesized.json).toContain(
+      'redshift://cluster/analytics/dev?db_user=crossbeam_loader&iam_role=',
+    );
+  });
+
+  it('scopes every IAM statement that a resource ARN can scope', () => {
+    for (const statement of policyStatements(synthesized.template)) {
+      if (!resourcesOf(statement).includes('*')) continue;
+      expect(actionsOf(statement).filter((action) => !UNSCOPED_ACTIONS.has(action))).toEqual([]);
+    }
+  });
+
+  it('passes cdk-nag', () => {
+    const errors = synthesized.report.pluginReports
+      .filter((report) => report.pluginName !== 'CloudFormation Validate')
+      .flatMap((report) => report.violations);
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('CrossbeamWarehouseStack with an existing workgroup', () => {
+  it('grants Data API access to any workgroup of the account, acknowledged', () => {
+    const { template, report } = synthesize({
+      redshift: { workgroupName: 'analytics', database: 'warehouse' },
+    });
+    const errors = report.pluginReports
+      .filter((plugin) => plugin.pluginName !== 'CloudFormation Validate')
+      .flatMap((plugin) => plugin.violations);
+    expect(errors).toEqual([]);
+    const credentials = policyStatements(template).find((statement) =>
+      actionsOf(statement).includes('redshift-serverless:GetCredentials'),
+    )!;
+    expect(JSON.stringify(credentials.Resource)).toContain(
+      ':redshift-serverless:eu-central-1:123456789012:workgroup/*',
+    );
+  });
+
+  it('scopes Data API access to a named workgroup ARN', () => {
+    const workgroupArn =
+      'arn:aws:redshift-serverless:eu-central-1:123456789012:workgroup/0b1c2d3e-4f50-4a61-8b72-93a4b5c6d7e8';
+    const { template } = synthesize({
+      redshift: { workgroupName: 'analytics', workgroupArn },
+    });
+    const execute = policyStatements(template).find((statement) =>
+      actionsOf(statement).includes('redshift-data:ExecuteStatement'),
+    )!;
+    expect(execute.Resource).toBe(workgroupArn);
+  });
+});
+
+describe('cdk-nag in these tests', () => {
+  it('fails the synth of a non-compliant bucket', () => {
+    const app = new App({
+      outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-nag-')),
+    });
+    const stack = new Stack(app, 'Bare', { env: ENV });
+    new s3.Bucket(stack, 'Bucket');
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).toThrow(/AwsSolutions-S10/);
+  });
+});

@@ -1,0 +1,98 @@
+import { WarehouseError } from '../../lib/errors';
+import { applyMigrations } from '../../lib/sql/migrate';
+import { PostgresWarehouse } from '../../lib/warehouse/postgres';
+import { copyRawPart, copyRoundTrip, LONG_TEXT_LENGTH } from './copy-cases';
+import {
+  postgresUnavailable,
+  startTestPostgres,
+  type TestPostgres,
+} from './postgres-server';
+
+// These tests start a real PostgreSQL server on 127.0.0.1. Where none is
+// installed they are skipped, and the reason is printed.
+const describeWithPostgres = postgresUnavailable ? describe.skip : describe;
+if (postgresUnavailable) {
+  console.warn(`Skipping PostgresWarehouse tests: ${postgresUnavailable}.`);
+}
+
+describeWithPostgres('PostgresWarehouse', () => {
+  let server: TestPostgres;
+  let warehouse: PostgresWarehouse;
+
+  beforeAll(async () => {
+    server = await startTestPostgres();
+    warehouse = new PostgresWarehouse(server.url);
+  });
+
+  afterAll(async () => {
+    await warehouse?.close();
+    await server?.stop();
+  });
+
+  it('hides the password in its url', () => {
+    expect(warehouse.url).toMatch(/^postgres:\/\/loader@127\.0\.0\.1:\d+\/postgres$/);
+  });
+
+  it('round-trips special characters, types and long text', async () => {
+    const { copied, rows, expected } = await copyRoundTrip(
+      warehouse,
+      'copy_test',
+    );
+    expect(copied).toBe(expected.length);
+    const byName = new Map(rows.map((row) => [row.case_name, row]));
+    for (const row of expected) {
+      expect(byName.get(row.case_name)).toEqual(row);
+    }
+    expect((byName.get('long')?.text_value as string).length).toBe(
+      LONG_TEXT_LENGTH,
+    );
+  });
+
+  it('names the part and line of invalid JSON, and stays usable', async () => {
+    await expect(
+      copyRawPart(warehouse, 'copy_test', '{"case_name":"ok"}\nnot json\n'),
+    ).rejects.toThrow(
+      /Invalid JSON at raw\/run\/raw_cases\/part-00000\.ndjson\.gz line 2/,
+    );
+    expect(
+      await warehouse.query('select count(*) as total from copy_test.raw_cases'),
+    ).toEqual([{ total: 0 }]);
+  });
+
+  it('rolls back a batch and names the failing statement', async () => {
+    await warehouse.query('create table batch_test (id integer primary key)');
+    await warehouse.executeBatch(['insert into batch_test values (1)']);
+    const failure = await warehouse
+      .executeBatch([
+        'insert into batch_test values (2)',
+        'insert into batch_test values (1)',
+      ])
+      .catch((error: unknown) => error as WarehouseError);
+
+    expect(failure).toBeInstanceOf(WarehouseError);
+    expect(failure.message).toMatch(
+      /^Statement 2 of 2 in a transaction failed on postgres:\/\/loader@127\.0\.0\.1:\d+\/postgres: duplicate key value/,
+    );
+    expect(failure.message).not.toContain('not-a-real-password');
+    expect(failure.cause).toMatchObject({ code: '23505' });
+    expect(await warehouse.query('select id from batch_test')).toEqual([
+      { id: 1 },
+    ]);
+  });
+
+  it('applies the project migrations', async () => {
+    const context = {
+      dialect: 'postgres' as const,
+      schemas: {
+        crossbeam: 'crossbeam',
+        staging: 'crossbeam_staging',
+        models: 'crossbeam_models',
+        dashboards: 'crossbeam_dashboards',
+      },
+    };
+    const first = await applyMigrations(warehouse, context);
+    expect(first.applied.length).toBeGreaterThan(0);
+    const second = await applyMigrations(warehouse, context);
+    expect(second.applied).toEqual([]);
+  });
+});
