@@ -12,8 +12,8 @@ import { CrossbeamWarehouseStack } from '../lib/stacks/warehouse-stack';
 const app = new App();
 const config = loadDeployConfig(app.node);
 const stackName =
-  (app.node.tryGetContext('crossbeamWarehouseStackName') as string | undefined) ??
-  'CrossbeamWarehouse';
+  (app.node.tryGetContext('crossbeamWarehouseStackName') as
+    string | undefined) ?? 'CrossbeamWarehouse';
 
 new CrossbeamWarehouseStack(app, stackName, {
   config,

@@ -1,13 +1,13 @@
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { ConfigurationError } from '../lib/errors';
 import {
   configuredSources,
   parseSourcesConfig,
   renderSourceVars,
 } from '../lib/sources/config';
 import { applyMigrations } from '../lib/sql/migrate';
-import { buildModels } from '../lib/sql/models';
+import { buildModels, type SourceName } from '../lib/sql/models';
+import type { RenderContext } from '../lib/sql/render';
 import type { Warehouse } from '../lib/warehouse/warehouse';
 import {
   readLambdaEnvironment,
@@ -19,6 +19,7 @@ import {
   MetricUnit,
   type Observability,
 } from './observability';
+import { logFailure, parseStepEvent } from './events';
 import { openLambdaWarehouse } from './resources';
 
 /**
@@ -46,9 +47,9 @@ export interface BuildDependencies {
 }
 
 /**
- * Creates the build handler: applies pending migrations, then rebuilds the
- * model and dashboard views; a model whose source is not configured is
- * skipped, with its reason in the output and the log.
+ * Creates the build handler, which applies pending migrations and then
+ * rebuilds the model and dashboard views. A model whose source is not
+ * configured is skipped, with its reason in the output and the log.
  */
 export function createBuildHandler(
   dependencies: BuildDependencies = {},
@@ -59,58 +60,77 @@ export function createBuildHandler(
 
   return async (rawEvent, context) => {
     logger.addContext?.(context);
-    const parsed = BuildEventSchema.safeParse(rawEvent ?? {});
-    if (!parsed.success) {
-      throw new ConfigurationError(
-        `Invalid build input: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'event'}: ${issue.message}`).join('; ')}. Expected {"sources"?: {…}, "migrateOnly"?: boolean}.`,
+    return logFailure(logger, 'build', {}, async () => {
+      const event = parseStepEvent(
+        BuildEventSchema,
+        rawEvent,
+        'build',
+        '{"sources"?: {…}, "migrateOnly"?: boolean}',
       );
-    }
-    const sources = parseSourcesConfig(parsed.data.sources ?? {});
-    const env = readLambdaEnvironment(dependencies.env ?? process.env);
-    const baseContext = redshiftSqlContext(env);
-    const sqlContext = { ...baseContext, vars: renderSourceVars(sources) };
-    const warehouse = (dependencies.openWarehouse ?? openLambdaWarehouse)(env);
-
-    try {
-      const started = now();
-      const migrations = await applyMigrations(warehouse, sqlContext, {
-        logger,
-      });
-      if (parsed.data.migrateOnly) {
-        logger.info('Applied pending migrations.', {
-          applied: migrations.applied,
-        });
-        return { migrationsApplied: migrations.applied, built: [], skipped: [] };
-      }
-
-      const result = await buildModels(warehouse, sqlContext, {
-        configuredSources: new Set(configuredSources(sources)),
-        logger,
-      });
-      for (const skipped of result.skipped) {
-        logger.info(`Skipped model ${skipped.name}: ${skipped.reason}.`, {
-          model: skipped.name,
-        });
-      }
-      const durationMs = now() - started;
-      metrics.addMetric('models', MetricUnit.Count, result.built.length);
-      metrics.addMetric('skipped', MetricUnit.Count, result.skipped.length);
-      metrics.addMetric('duration', MetricUnit.Milliseconds, durationMs);
-      metrics.publishStoredMetrics();
-      logger.info('Built the models.', {
-        built: result.built.length,
-        skipped: result.skipped.length,
-        durationMs,
-      });
-      return {
-        migrationsApplied: migrations.applied,
-        built: result.built.map((model) => `${model.schema}.${model.name}`),
-        skipped: result.skipped,
+      const sources = parseSourcesConfig(event.sources ?? {});
+      const env = readLambdaEnvironment(dependencies.env ?? process.env);
+      const sqlContext = {
+        ...redshiftSqlContext(env),
+        vars: renderSourceVars(sources),
       };
-    } finally {
-      await warehouse.close();
-    }
+      const warehouse = (dependencies.openWarehouse ?? openLambdaWarehouse)(
+        env,
+      );
+      try {
+        return await build(
+          warehouse,
+          sqlContext,
+          configuredSources(sources),
+          event.migrateOnly ?? false,
+        );
+      } finally {
+        await warehouse.close();
+      }
+    });
   };
+
+  async function build(
+    warehouse: Warehouse,
+    sqlContext: RenderContext,
+    sources: ReadonlySet<SourceName>,
+    migrateOnly: boolean,
+  ): Promise<BuildOutput> {
+    const started = now();
+    const migrations = await applyMigrations(warehouse, sqlContext, {
+      logger,
+    });
+    if (migrateOnly) {
+      logger.info('Applied pending migrations.', {
+        applied: migrations.applied,
+      });
+      return { migrationsApplied: migrations.applied, built: [], skipped: [] };
+    }
+
+    const result = await buildModels(warehouse, sqlContext, {
+      configuredSources: sources,
+      logger,
+    });
+    for (const skipped of result.skipped) {
+      logger.info(`Skipped model ${skipped.name}: ${skipped.reason}.`, {
+        model: skipped.name,
+      });
+    }
+    const durationMs = now() - started;
+    metrics.addMetric('models', MetricUnit.Count, result.built.length);
+    metrics.addMetric('skipped', MetricUnit.Count, result.skipped.length);
+    metrics.addMetric('duration', MetricUnit.Milliseconds, durationMs);
+    metrics.publishStoredMetrics();
+    logger.info('Built the models.', {
+      built: result.built.length,
+      skipped: result.skipped.length,
+      durationMs,
+    });
+    return {
+      migrationsApplied: migrations.applied,
+      built: result.built.map((model) => `${model.schema}.${model.name}`),
+      skipped: result.skipped,
+    };
+  }
 }
 
 export const handler = createBuildHandler();

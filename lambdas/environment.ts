@@ -11,8 +11,8 @@ const identifier = z
 
 /**
  * The environment variables the stack sets on every function. None of
- * them holds a secret: Crossbeam credentials live in Secrets Manager, and
- * only the secret's name is here.
+ * them is a secret, because Crossbeam credentials live in Secrets Manager
+ * and only the secret's id is here.
  */
 const EnvironmentSchema = z.object({
   /** `redshift://…` Data API target, with `iam_role` for COPY. */
@@ -44,7 +44,9 @@ export function readLambdaEnvironment(
   env: NodeJS.ProcessEnv = process.env,
 ): LambdaEnvironment {
   const present = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+    Object.entries(env).filter(
+      ([, value]) => value !== undefined && value !== '',
+    ),
   );
   const result = EnvironmentSchema.safeParse(present);
   if (!result.success) {
@@ -62,7 +64,7 @@ export function readLambdaEnvironment(
   return result.data;
 }
 
-/** The SQL render context for Redshift with the configured schema names. */
+/** Returns the Redshift SQL render context with the configured schema names. */
 export function redshiftSqlContext(env: LambdaEnvironment): RenderContext {
   return {
     dialect: 'redshift',

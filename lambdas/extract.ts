@@ -2,7 +2,6 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { createCrossbeamClient } from '../lib/crossbeam/client';
-import { ConfigurationError } from '../lib/errors';
 import { ExtractCheckpointSchema } from '../lib/extract/checkpoint';
 import { extractStream, newRunId } from '../lib/extract/extract';
 import type { LandingStore } from '../lib/landing/store';
@@ -24,6 +23,7 @@ import {
   publishStreamMetrics,
   type Observability,
 } from './observability';
+import { logFailure, parseStepEvent } from './events';
 import { openLambdaStore, openLambdaWarehouse } from './resources';
 
 /**
@@ -82,8 +82,26 @@ export function createExtractHandler(
 
   return async (rawEvent, context) => {
     logger.addContext?.(context);
+    const raw = (rawEvent ?? {}) as { stream?: unknown; runId?: unknown };
+    return logFailure(
+      logger,
+      'extract',
+      { stream: raw.stream, runId: raw.runId },
+      () => extractOnce(rawEvent, context),
+    );
+  };
+
+  async function extractOnce(
+    rawEvent: unknown,
+    context: Context,
+  ): Promise<ExtractOutput> {
     const started = now();
-    const event = parseEvent(rawEvent);
+    const event = parseStepEvent(
+      ExtractEventSchema,
+      rawEvent,
+      'extract',
+      `{"stream": one of ${STREAM_NAMES.join(', ')}, "observedAt": ISO 8601 time, "runId"?, "checkpoint"?} as the state machine sends it`,
+    );
     const env = readLambdaEnvironment(dependencies.env ?? process.env);
     const secretId = requireSecretId(env);
     secrets ??= new SecretsManagerClient({});
@@ -99,7 +117,12 @@ export function createExtractHandler(
         refreshToken: secret.refresh_token,
       },
       onRefreshToken: async (refreshToken) => {
-        await writeRotatedRefreshToken(secrets!, secretId, secret, refreshToken);
+        await writeRotatedRefreshToken(
+          secrets!,
+          secretId,
+          secret,
+          refreshToken,
+        );
         logger.info('Stored the rotated Crossbeam refresh token.', {
           secretId,
         });
@@ -109,7 +132,8 @@ export function createExtractHandler(
 
     const store = (dependencies.openStore ?? openLambdaStore)(env);
     const observedAt = new Date(event.observedAt);
-    const runId = event.runId ?? event.checkpoint?.run_id ?? newRunId(observedAt);
+    const runId =
+      event.runId ?? event.checkpoint?.run_id ?? newRunId(observedAt);
     const bookmark = await startingBookmark(event, env, dependencies);
     const before = {
       pages: event.checkpoint?.pages ?? 0,
@@ -176,25 +200,12 @@ export function createExtractHandler(
       totalRecords: after.records,
     });
     return { ...output, status: 'complete', manifestKey: result.manifestKey };
-  };
-}
-
-function parseEvent(raw: unknown): z.infer<typeof ExtractEventSchema> {
-  const result = ExtractEventSchema.safeParse(raw);
-  if (!result.success) {
-    const problems = result.error.issues
-      .map((issue) => `${issue.path.join('.') || 'event'}: ${issue.message}`)
-      .join('; ');
-    throw new ConfigurationError(
-      `Invalid extract input: ${problems}. Expected {"stream": one of ${STREAM_NAMES.join(', ')}, "observedAt": ISO 8601 time, "runId"?, "checkpoint"?} as the state machine sends it.`,
-    );
   }
-  return result.data;
 }
 
 /**
- * The bookmark an incremental stream starts from: read from the warehouse
- * on the first call of a run, then carried in the checkpoint.
+ * Returns the bookmark an incremental stream starts from. The first call of
+ * a run reads it from the warehouse, later calls take it from the checkpoint.
  */
 async function startingBookmark(
   event: z.infer<typeof ExtractEventSchema>,

@@ -1,10 +1,10 @@
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { ConfigurationError } from '../lib/errors';
 import type { LandingStore } from '../lib/landing/store';
 import { loadPendingRuns } from '../lib/load/load';
 import { applyMigrations } from '../lib/sql/migrate';
-import { STREAM_NAMES } from '../lib/streams/catalog';
+import type { RenderContext } from '../lib/sql/render';
+import { STREAM_NAMES, type StreamName } from '../lib/streams/catalog';
 import type { Warehouse } from '../lib/warehouse/warehouse';
 import {
   readLambdaEnvironment,
@@ -16,6 +16,7 @@ import {
   MetricUnit,
   type Observability,
 } from './observability';
+import { logFailure, parseStepEvent } from './events';
 import { openLambdaStore, openLambdaWarehouse } from './resources';
 
 /** The state machine's input: the streams this deployment extracts. */
@@ -58,55 +59,67 @@ export function createLoadHandler(
 
   return async (rawEvent, context) => {
     logger.addContext?.(context);
-    const parsed = LoadEventSchema.safeParse(rawEvent ?? {});
-    if (!parsed.success) {
-      throw new ConfigurationError(
-        `Invalid load input: ${parsed.error.issues.map((issue) => `${issue.path.join('.') || 'event'}: ${issue.message}`).join('; ')}. Expected {"streams"?: [stream names]}.`,
+    return logFailure(logger, 'load', {}, async () => {
+      const event = parseStepEvent(
+        LoadEventSchema,
+        rawEvent,
+        'load',
+        '{"streams"?: [stream names]}',
       );
-    }
-    const env = readLambdaEnvironment(dependencies.env ?? process.env);
-    const sqlContext = redshiftSqlContext(env);
-    const warehouse = (dependencies.openWarehouse ?? openLambdaWarehouse)(env);
-    const store = (dependencies.openStore ?? openLambdaStore)(env);
-
-    try {
-      const started = now();
-      const migrations = await applyMigrations(warehouse, sqlContext, {
-        logger,
-      });
-      const result = await loadPendingRuns({
-        warehouse,
-        store,
-        context: sqlContext,
-        streams: parsed.data.streams,
-        logger,
-      });
-
-      const streams = result.streams.map((stream) => ({
-        stream: stream.stream,
-        runsLoaded: stream.loaded.map((run) => run.runId),
-        rowsLoaded: stream.loaded.reduce((sum, run) => sum + run.rowsLoaded, 0),
-        runsSkipped: stream.skipped.length,
-      }));
-      for (const stream of streams) {
-        metrics.addDimension('stream', stream.stream);
-        metrics.addMetric('records', MetricUnit.Count, stream.rowsLoaded);
-        metrics.addMetric('runs', MetricUnit.Count, stream.runsLoaded.length);
-        metrics.publishStoredMetrics();
+      const env = readLambdaEnvironment(dependencies.env ?? process.env);
+      const sqlContext = redshiftSqlContext(env);
+      const warehouse = (dependencies.openWarehouse ?? openLambdaWarehouse)(
+        env,
+      );
+      const store = (dependencies.openStore ?? openLambdaStore)(env);
+      try {
+        return await loadAll(warehouse, store, sqlContext, event.streams);
+      } finally {
+        await warehouse.close();
       }
-      const durationMs = now() - started;
-      metrics.addMetric('duration', MetricUnit.Milliseconds, durationMs);
-      metrics.publishStoredMetrics();
-      logger.info('Loaded the pending runs.', {
-        runs: streams.reduce((sum, stream) => sum + stream.runsLoaded.length, 0),
-        rows: streams.reduce((sum, stream) => sum + stream.rowsLoaded, 0),
-        durationMs,
-      });
-      return { migrationsApplied: migrations.applied, streams };
-    } finally {
-      await warehouse.close();
-    }
+    });
   };
+
+  async function loadAll(
+    warehouse: Warehouse,
+    store: LandingStore,
+    sqlContext: RenderContext,
+    streamNames: StreamName[] | undefined,
+  ): Promise<LoadOutput> {
+    const started = now();
+    const migrations = await applyMigrations(warehouse, sqlContext, {
+      logger,
+    });
+    const result = await loadPendingRuns({
+      warehouse,
+      store,
+      context: sqlContext,
+      streams: streamNames,
+      logger,
+    });
+
+    const streams = result.streams.map((stream) => ({
+      stream: stream.stream,
+      runsLoaded: stream.loaded.map((run) => run.runId),
+      rowsLoaded: stream.loaded.reduce((sum, run) => sum + run.rowsLoaded, 0),
+      runsSkipped: stream.skipped.length,
+    }));
+    for (const stream of streams) {
+      metrics.addDimension('stream', stream.stream);
+      metrics.addMetric('records', MetricUnit.Count, stream.rowsLoaded);
+      metrics.addMetric('runs', MetricUnit.Count, stream.runsLoaded.length);
+      metrics.publishStoredMetrics();
+    }
+    const durationMs = now() - started;
+    metrics.addMetric('duration', MetricUnit.Milliseconds, durationMs);
+    metrics.publishStoredMetrics();
+    logger.info('Loaded the pending runs.', {
+      runs: streams.reduce((sum, stream) => sum + stream.runsLoaded.length, 0),
+      rows: streams.reduce((sum, stream) => sum + stream.rowsLoaded, 0),
+      durationMs,
+    });
+    return { migrationsApplied: migrations.applied, streams };
+  }
 }
 
 export const handler = createLoadHandler();

@@ -38,3 +38,6 @@ export class WarehouseError extends CrossbeamWarehouseError {}
 
 /** An applied migration's file changed, or migrations are out of order. */
 export class MigrationError extends CrossbeamWarehouseError {}
+
+/** One or more streams failed to extract; the rest landed. */
+export class SyncFailedError extends CrossbeamWarehouseError {}

@@ -21,6 +21,9 @@ export class InvalidValueError extends Error {
 const ISO_TIMESTAMP =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
+/** The form `toUtcTimestamp` returns, which most API timestamps already have. */
+const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{3})?Z$/;
+
 /**
  * Parses an ISO 8601 timestamp and returns it in UTC with `Z`
  * (`2024-05-02T08:30:00.000Z`). A value without an offset is read as UTC,
@@ -29,6 +32,15 @@ const ISO_TIMESTAMP =
  * such as February 30.
  */
 export function toUtcTimestamp(value: string, column: string): string {
+  if (CANONICAL_UTC.test(value)) {
+    // Date.parse rolls some impossible dates over (February 30 becomes
+    // March 1), so the result must print back as the same instant.
+    const parsed = Date.parse(value);
+    if (!Number.isNaN(parsed)) {
+      const iso = new Date(parsed).toISOString();
+      if (iso.slice(0, 19) === value.slice(0, 19)) return iso;
+    }
+  }
   const match = ISO_TIMESTAMP.exec(value.trim());
   if (!match) {
     throw new InvalidValueError(
@@ -179,6 +191,18 @@ export interface Lineage {
   readonly observedAt: string;
 }
 
+const columnNamesByTable = new WeakMap<LandedTableSpec, Set<string>>();
+
+/** Returns the column names of `table`, computed once per table. */
+function columnNames(table: LandedTableSpec): Set<string> {
+  let names = columnNamesByTable.get(table);
+  if (names === undefined) {
+    names = new Set(table.columns.map((column) => column.name));
+    columnNamesByTable.set(table, names);
+  }
+  return names;
+}
+
 /**
  * Builds one row of `table` with exactly its catalog columns: each value
  * converted to the column's type, columns the normalizer did not set as null,
@@ -191,11 +215,9 @@ export function buildRow(
   values: Readonly<Record<string, unknown>>,
   lineage: Lineage,
 ): LandedRow {
-  const byName = new Map<string, ColumnSpec>(
-    table.columns.map((column) => [column.name, column]),
-  );
+  const names = columnNames(table);
   for (const name of Object.keys(values)) {
-    if (!byName.has(name)) {
+    if (!names.has(name)) {
       throw new Error(
         `Normalizer set column ${name}, which table ${table.name} does not have.`,
       );
@@ -210,7 +232,9 @@ export function buildRow(
     } else if (column.name === '_run_id') {
       value = lineage.runId;
     } else if (column.name === '_observed_at') {
-      value = lineage.observedAt;
+      // Lineage is ISO 8601 UTC already, so it needs no conversion.
+      row[column.name] = lineage.observedAt;
+      continue;
     }
     row[column.name] = convertValue(column.type, value, column.name);
   }

@@ -4,12 +4,12 @@ import { z } from 'zod';
 import { ConfigurationError } from '../errors';
 import { DeployConfigSchema, type DeployConfig } from './schema';
 
-/** The cdk.json context key that holds the deployment settings. */
+/** The cdk.json context key of the deployment settings. */
 export const CONFIG_CONTEXT_KEY = 'crossbeamWarehouse';
 /** The context key naming a JSON file with (more) deployment settings. */
 export const CONFIG_FILE_CONTEXT_KEY = 'crossbeamWarehouseConfigFile';
 
-/** What the loader reads context from: an App's or a Stack's node. */
+/** A source of context values, such as an App's or a Stack's node. */
 export interface ContextSource {
   tryGetContext(key: string): unknown;
 }
@@ -58,9 +58,9 @@ function describeIssues(error: z.ZodError, input: unknown): string {
     .map((issue) => {
       const where = [CONFIG_CONTEXT_KEY, ...issue.path.map(String)].join('.');
       const received = valueAt(input, issue.path);
-      const shown =
+      const receivedText =
         received === undefined ? '' : ` (received ${JSON.stringify(received)})`;
-      return `  - ${where}: ${issue.message}${shown}`;
+      return `  - ${where}: ${issue.message}${receivedText}`;
     })
     .join('\n');
 }

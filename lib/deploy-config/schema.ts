@@ -210,7 +210,10 @@ export const DeployConfigSchema = z.strictObject({
       normalizedRetentionDays: z
         .number()
         .int()
-        .min(7, 'must be at least 7 days, so that a run is loaded before it expires')
+        .min(
+          7,
+          'must be at least 7 days, so that a run is loaded before it expires',
+        )
         .max(3650)
         .default(400),
       /** `kms`: a customer managed key; `s3-managed`: SSE-S3. */

@@ -1,3 +1,4 @@
+import { sameBookmark } from './bookmark';
 import { CrossbeamWarehouseError, WarehouseError } from '../errors';
 import {
   ManifestSchema,
@@ -23,11 +24,7 @@ import {
   type SyncStatus,
 } from './sync-state';
 
-export {
-  readBookmark,
-  readSyncStatus,
-  type SyncStatus,
-} from './sync-state';
+export { readBookmark, readSyncStatus, type SyncStatus } from './sync-state';
 
 /** Longest `last_error` kept in sync_state, in characters. */
 const MAX_ERROR_LENGTH = 2000;
@@ -100,10 +97,12 @@ export function bookmarkAdvances(
 ): boolean {
   const storedBookmark = stored?.bookmark ?? null;
   const startsFromStored =
-    manifest.mode === 'full' || manifest.previous_bookmark === storedBookmark;
+    manifest.mode === 'full' ||
+    sameBookmark(manifest.previous_bookmark, storedBookmark);
   const observedAt = new Date(manifest.observed_at);
   const notOlder =
-    !stored?.bookmark_at || observedAt.getTime() >= stored.bookmark_at.getTime();
+    !stored?.bookmark_at ||
+    observedAt.getTime() >= stored.bookmark_at.getTime();
   return startsFromStored && notOlder;
 }
 
@@ -133,8 +132,8 @@ async function dropStagingTables(
     try {
       await warehouse.query(`drop table if exists ${table.staging}`);
     } catch (error) {
-      // The load's outcome stands; a leftover staging table is replaced
-      // by the next load of the same run.
+      // The load's outcome is kept, because the next load of the same
+      // run replaces a leftover staging table.
       logger?.warn('Dropping a staging table failed; it is left in place.', {
         table: table.staging,
         run: runId,
@@ -315,11 +314,15 @@ export async function loadRun(options: LoadRunOptions): Promise<LoadRunResult> {
     };
     const status: SyncStatus = {
       stream: spec.name,
-      bookmark: bookmarkAdvanced ? manifest.bookmark : (stored?.bookmark ?? null),
+      bookmark: bookmarkAdvanced
+        ? manifest.bookmark
+        : (stored?.bookmark ?? null),
       bookmark_run_id: bookmarkAdvanced
         ? manifest.run_id
         : (stored?.bookmark_run_id ?? null),
-      bookmark_at: bookmarkAdvanced ? observedAt : (stored?.bookmark_at ?? null),
+      bookmark_at: bookmarkAdvanced
+        ? observedAt
+        : (stored?.bookmark_at ?? null),
       last_run_id: manifest.run_id,
       last_loaded_at: loadedAt,
       last_mode: manifest.mode,
@@ -397,6 +400,13 @@ async function readManifest(
   return manifest;
 }
 
+/** Orders run ids by their characters, the order in which runs happened. */
+function compareRunIds(a: string, b: string): number {
+  if (a < b) return -1;
+  if (a > b) return 1;
+  return 0;
+}
+
 /** Run ids under `<stream>/`, and which of them have a manifest. */
 async function listRuns(
   store: LandingStore,
@@ -411,7 +421,7 @@ async function listRuns(
     runs.set(runId, (runs.get(runId) ?? false) || isManifest);
   }
   return [...runs.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(([a], [b]) => compareRunIds(a, b))
     .map(([runId, complete]) => ({ runId, complete }));
 }
 

@@ -9,9 +9,13 @@ import { ROW_NUMBER_COLUMN } from './staging';
  * Merging is a delete by key followed by an insert, not `MERGE`: it runs
  * unchanged on PostgreSQL and Redshift, needs no column-by-column update
  * list, and replaces a re-sent row exactly. Rows of one batch are first
- * de-duplicated (the last copy of a key wins), and a batch row older than
- * the row already stored (a run loaded after a newer one) is dropped, so
- * loading runs in any order converges on the newest rows.
+ * de-duplicated, and the last copy of a key wins. A batch row older than
+ * the row already stored (from a run loaded after a newer one) is dropped,
+ * so loading runs out of order still keeps the newest rows.
+ *
+ * NOTE: the statements are checked against Redshift's documented syntax
+ * and a pattern lint only; they have run on PostgreSQL 15 and PGlite, not
+ * on a live Redshift cluster.
  */
 
 /** One landed table of the run: its catalog entry and staging table. */
@@ -34,9 +38,9 @@ export interface MergePlan {
 }
 
 /**
- * The name a statement uses for a table without its schema. Target tables
- * are always referred to with their schema instead, because `overlaps` is a
- * reserved word that cannot qualify a column on its own.
+ * Returns a staging table's name without its schema, to qualify its
+ * columns. Target tables are always named with their schema instead,
+ * because `overlaps` is a reserved word that cannot qualify a column alone.
  */
 function bareName(qualified: string): string {
   return qualified.slice(qualified.indexOf('.') + 1);
@@ -207,7 +211,7 @@ export function derivePartnerSql(context: RenderContext): string[] {
   ];
 }
 
-/** Every statement that merges the staged run, before the bookkeeping. */
+/** Returns the statements that merge the staged run, in order. */
 export function mergeStatements(plan: MergePlan): string[] {
   const { context } = plan;
   const [main, ...children] = plan.tables;

@@ -35,7 +35,7 @@ export function stagingTableName(
   return `${name.slice(0, MAX_IDENTIFIER_LENGTH - hash.length - 1)}_${hash}`;
 }
 
-/** The DDL that creates a fresh, empty staging table for `table`. */
+/** Returns the DDL that creates an empty staging table for `table`. */
 export function createStagingTableSql(
   qualifiedName: string,
   table: LandedTableSpec,

@@ -3,7 +3,11 @@
  * dimensions typed from the warehouse catalog, and one `.explore.lkml`
  * file that a Looker model includes as it is.
  */
-import { columnKind, type WarehouseColumn } from '../reference/columns';
+import {
+  columnKind,
+  type ColumnKind,
+  type WarehouseColumn,
+} from '../reference/columns';
 
 /** One view to describe, with its model header. */
 export interface LookmlViewInput {
@@ -51,7 +55,11 @@ export function lookmlString(text: string): string {
   return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\s+/g, ' ')}"`;
 }
 
-function block(header: string, lines: readonly string[], indent = '  '): string {
+function block(
+  header: string,
+  lines: readonly string[],
+  indent = '  ',
+): string {
   const body = lines.map((line) => `${indent}  ${line}`).join('\n');
   return `${indent}${header} {\n${body}\n${indent}}`;
 }
@@ -62,14 +70,18 @@ function humanLabel(name: string): string {
 }
 
 /** Names of the fields a dimension group creates, one per timeframe. */
-function groupFieldNames(group: string, timeframes: readonly string[]): string[] {
+function groupFieldNames(
+  group: string,
+  timeframes: readonly string[],
+): string[] {
   return timeframes.map((timeframe) => `${group}_${timeframe}`);
 }
 
-interface ViewFields {
-  readonly blocks: string[];
-  /** Dimension names by column, for joins. */
-  readonly dimensionByColumn: Map<string, string>;
+/** Returns the LookML dimension type for a column of `kind`. */
+function dimensionType(kind: ColumnKind): 'number' | 'yesno' | 'string' {
+  if (kind === 'number') return 'number';
+  if (kind === 'boolean') return 'yesno';
+  return 'string';
 }
 
 function dimensionGroupName(
@@ -87,9 +99,59 @@ function dimensionGroupName(
   return column;
 }
 
-function viewFields(view: LookmlViewInput): ViewFields {
+/**
+ * Returns the measures of a view: a count, then totals and averages of the
+ * numeric columns that add up, and averages of ratios and scores. Names in
+ * `taken` are skipped, and the new ones are added to it.
+ */
+function measureBlocks(view: LookmlViewInput, taken: Set<string>): string[] {
+  const measures: string[] = [];
+  measures.push(
+    block('measure: count', [
+      'type: count',
+      `description: ${lookmlString(`Rows of ${view.name}: ${view.grain}.`)}`,
+    ]),
+  );
+  for (const column of view.columns) {
+    if (columnKind(column.dataType) !== 'number') continue;
+    if (view.key.includes(column.name) || /_rank$/.test(column.name)) continue;
+    const candidates: { name: string; type: string; format: string }[] = [];
+    const format = /_rate$|_share$/.test(column.name)
+      ? 'percent_1'
+      : 'decimal_2';
+    if (ADDITIVE.test(column.name)) {
+      candidates.push({ name: `total_${column.name}`, type: 'sum', format });
+      candidates.push({
+        name: `average_${column.name}`,
+        type: 'average',
+        format,
+      });
+    } else if (AVERAGED.test(column.name)) {
+      candidates.push({
+        name: `average_${column.name}`,
+        type: 'average',
+        format,
+      });
+    }
+    for (const measure of candidates) {
+      if (taken.has(measure.name)) continue;
+      taken.add(measure.name);
+      measures.push(
+        block(`measure: ${measure.name}`, [
+          `type: ${measure.type}`,
+          `label: ${lookmlString(`${measure.type === 'sum' ? 'Total' : 'Average'} ${humanLabel(column.name).toLowerCase()}`)}`,
+          `value_format_name: ${measure.format}`,
+          `sql: \${${column.name}} ;;`,
+        ]),
+      );
+    }
+  }
+  return measures;
+}
+
+/** Returns the field blocks of a view: its key, dimensions and measures. */
+function viewFields(view: LookmlViewInput): string[] {
   const blocks: string[] = [];
-  const dimensionByColumn = new Map<string, string>();
   const columnNames = new Set(view.columns.map((column) => column.name));
   const singleKey = view.key.length === 1 ? view.key[0] : undefined;
 
@@ -133,9 +195,7 @@ function viewFields(view: LookmlViewInput): ViewFields {
       );
       continue;
     }
-    const type =
-      kind === 'number' ? 'number' : kind === 'boolean' ? 'yesno' : 'string';
-    dimensionByColumn.set(column.name, column.name);
+    const type = dimensionType(kind);
     blocks.push(
       block(`dimension: ${column.name}`, [
         ...(column.name === singleKey ? ['primary_key: yes'] : []),
@@ -146,44 +206,13 @@ function viewFields(view: LookmlViewInput): ViewFields {
     );
   }
 
-  blocks.push(
-    block('measure: count', [
-      'type: count',
-      `description: ${lookmlString(`Rows of ${view.name}: ${view.grain}.`)}`,
-    ]),
-  );
-  for (const column of view.columns) {
-    if (columnKind(column.dataType) !== 'number') continue;
-    if (view.key.includes(column.name) || /_rank$/.test(column.name)) continue;
-    const measures: { name: string; type: string; format: string }[] = [];
-    const format = /_rate$|_share$/.test(column.name)
-      ? 'percent_1'
-      : 'decimal_2';
-    if (ADDITIVE.test(column.name)) {
-      measures.push({ name: `total_${column.name}`, type: 'sum', format });
-      measures.push({ name: `average_${column.name}`, type: 'average', format });
-    } else if (AVERAGED.test(column.name)) {
-      measures.push({ name: `average_${column.name}`, type: 'average', format });
-    }
-    for (const measure of measures) {
-      if (taken.has(measure.name)) continue;
-      taken.add(measure.name);
-      blocks.push(
-        block(`measure: ${measure.name}`, [
-          `type: ${measure.type}`,
-          `label: ${lookmlString(`${measure.type === 'sum' ? 'Total' : 'Average'} ${humanLabel(column.name).toLowerCase()}`)}`,
-          `value_format_name: ${measure.format}`,
-          `sql: \${${column.name}} ;;`,
-        ]),
-      );
-    }
-  }
-  return { blocks, dimensionByColumn };
+  blocks.push(...measureBlocks(view, taken));
+  return blocks;
 }
 
 /** Renders one view file. */
 export function renderViewFile(view: LookmlViewInput): LookmlFile {
-  const { blocks } = viewFields(view);
+  const blocks = viewFields(view);
   const header = [
     `# Generated by "crossbeam-warehouse lookml" from ${view.schema}.${view.name}.`,
     `# Grain: ${view.grain}.`,
@@ -193,7 +222,7 @@ export function renderViewFile(view: LookmlViewInput): LookmlFile {
   return { path: `${view.name}.view.lkml`, contents };
 }
 
-/** How one view joins the overlaps explore, when it shares its keys. */
+/** A join of one view to the overlaps explore, on the keys they share. */
 export interface OverlapJoin {
   readonly view: string;
   readonly columns: readonly string[];
@@ -201,10 +230,11 @@ export interface OverlapJoin {
 }
 
 /**
- * Finds the views that join `crossbeam_overlaps` on shared keys: a view
- * whose whole key is an overlaps column joins many-to-one (one view row per
- * overlap, such as a partner-level view on partner_id); a view that has
- * the overlaps key joins one-to-many (several rows per overlap).
+ * Finds the views that join `crossbeam_overlaps` on shared keys. A view
+ * whose key columns are all overlaps columns joins many-to-one, because
+ * each overlap matches at most one of its rows (a partner-level view on
+ * partner_id, for example). A view that has the overlaps key joins
+ * one-to-many, with several of its rows per overlap.
  */
 export function overlapJoins(
   overlaps: LookmlViewInput,
@@ -295,7 +325,9 @@ export function renderExploreFile(
 }
 
 /** Renders every view file and the explore file. */
-export function generateLookml(views: readonly LookmlViewInput[]): LookmlFile[] {
+export function generateLookml(
+  views: readonly LookmlViewInput[],
+): LookmlFile[] {
   const sorted = [...views].sort((a, b) => a.name.localeCompare(b.name));
   return [...sorted.map(renderViewFile), renderExploreFile(sorted)];
 }

@@ -1,5 +1,6 @@
 import type { CrossbeamClient } from '../crossbeam/client';
 import { extractStream, newRunId } from '../extract/extract';
+import { BookmarkExpiredError, SyncFailedError } from '../errors';
 import type { Manifest } from '../extract/manifest';
 import { loadPendingRuns, readBookmark } from '../load/load';
 import { applyMigrations } from '../sql/migrate';
@@ -14,10 +15,38 @@ export interface StreamProgress {
   rejects: number;
 }
 
+/** A stream whose extract failed; the other streams' runs still land. */
+export interface StreamFailure {
+  stream: StreamName;
+  error: unknown;
+}
+
+/** Receives per-stream counts while streams extract (a progress display). */
+export interface SyncProgress {
+  update(progress: StreamProgress): void;
+  /** Called once per stream when it ends, then once with no stream. */
+  finish(stream?: StreamName): void;
+}
+
 export interface SyncResult {
   runId: string;
+  /** Manifests of the streams that landed completely. */
   manifests: Manifest[];
+  failures: StreamFailure[];
   durationMs: number;
+}
+
+/** Raises one error naming every stream that failed, with the first as cause. */
+export function throwIfFailed(sync: SyncResult): void {
+  if (sync.failures.length === 0) return;
+  const lines = sync.failures.map(
+    (failure) =>
+      `  - ${failure.stream}: ${failure.error instanceof Error ? failure.error.message : String(failure.error)}`,
+  );
+  throw new SyncFailedError(
+    `Extract failed for ${sync.failures.length} of ${sync.failures.length + sync.manifests.length} streams in run ${sync.runId}:\n${lines.join('\n')}\nThe other streams landed and were kept; run again to retry.`,
+    { cause: sync.failures[0]!.error },
+  );
 }
 
 /**
@@ -67,7 +96,7 @@ export async function syncStreams(
     observedAt?: Date;
     runId?: string;
     fullRefresh?: boolean;
-    onProgress?: (progress: StreamProgress) => void;
+    progress?: SyncProgress;
   } = {},
 ): Promise<SyncResult> {
   const started = Date.now();
@@ -77,47 +106,93 @@ export async function syncStreams(
 
   await applyMigrations(context.warehouse, context.sql);
 
-  const manifests = await mapWithLimit(
+  const outcomes = await mapWithLimit(
     streams,
     context.settings.concurrency,
-    async (stream) => {
-      const incremental =
-        STREAMS[stream].sync === 'incremental' && !options.fullRefresh;
-      const saved = incremental
-        ? await readBookmark(context.warehouse, context.sql, stream)
-        : null;
-      const bookmark = saved
-        ? rebaseBookmark(saved, context.settings.apiUrl)
-        : null;
-
-      const result = await extractStream({
-        stream,
-        client,
-        store: context.store,
-        runId,
-        observedAt,
-        bookmark,
-        logger: context.logger,
-        onProgress: options.onProgress,
-      });
-      if (result.status !== 'complete') {
-        throw new Error(
-          `Extract of ${stream} stopped before the end without a deadline; this is a bug.`,
-        );
+    async (stream): Promise<Manifest | StreamFailure> => {
+      try {
+        return await extractOne(context, client, stream, {
+          runId,
+          observedAt,
+          fullRefresh: options.fullRefresh,
+          onProgress: options.progress?.update,
+        });
+      } catch (error) {
+        context.logger.error(`Extract of ${stream} failed.`, {
+          run: runId,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        return { stream, error };
+      } finally {
+        options.progress?.finish(stream);
       }
-
-      context.logger.info(`Extracted ${stream}.`, {
-        run: runId,
-        mode: result.manifest.mode,
-        pages: result.manifest.pages,
-        records: result.manifest.records,
-        rejects: result.manifest.rejects.count,
-      });
-      return result.manifest;
     },
   );
+  options.progress?.finish();
 
-  return { runId, manifests, durationMs: Date.now() - started };
+  const manifests = outcomes.filter(
+    (outcome): outcome is Manifest => 'run_id' in outcome,
+  );
+  const failures = outcomes.filter(
+    (outcome): outcome is StreamFailure => !('run_id' in outcome),
+  );
+  return { runId, manifests, failures, durationMs: Date.now() - started };
+}
+
+/**
+ * Extracts one stream, incremental streams from their bookmark. When the API
+ * no longer accepts the bookmark, the stream is read again in full: a full
+ * pass replaces what the warehouse holds for it, so nothing is duplicated.
+ */
+async function extractOne(
+  context: PipelineContext,
+  client: CrossbeamClient,
+  stream: StreamName,
+  options: {
+    runId: string;
+    observedAt: Date;
+    fullRefresh?: boolean;
+    onProgress?: (progress: StreamProgress) => void;
+  },
+): Promise<Manifest> {
+  const incremental =
+    STREAMS[stream].sync === 'incremental' && !options.fullRefresh;
+  const saved = incremental
+    ? await readBookmark(context.warehouse, context.sql, stream)
+    : null;
+
+  const extract = (bookmark: string | null) =>
+    extractStream({
+      stream,
+      client,
+      store: context.store,
+      runId: options.runId,
+      observedAt: options.observedAt,
+      bookmark,
+      logger: context.logger,
+      onProgress: options.onProgress,
+    });
+
+  let result;
+  try {
+    result = await extract(
+      saved ? rebaseBookmark(saved, context.settings.apiUrl) : null,
+    );
+  } catch (error) {
+    if (!(error instanceof BookmarkExpiredError)) throw error;
+    context.logger.warn(
+      `Crossbeam rejected the bookmark of ${stream}, so the stream is read again in full.`,
+      { run: options.runId, status: error.status },
+    );
+    result = await extract(null);
+  }
+
+  if (result.status !== 'complete') {
+    throw new Error(
+      `Extract of ${stream} returned a checkpoint although no deadline was set.`,
+    );
+  }
+  return result.manifest;
 }
 
 export async function loadLanded(

@@ -12,7 +12,7 @@ export interface ProgressEvent {
   readonly rejects: number;
 }
 
-/** Where the display goes: a writable stream with an optional width. */
+/** The display's output: a writable stream with an optional width. */
 export interface ProgressOutput {
   write(text: string): unknown;
   /** Terminal width in characters; lines are cut to fit when known. */
@@ -73,9 +73,10 @@ function plural(count: number, word: string): string {
   return `${counts.format(count)} ${word}${count === 1 ? '' : 's'}`;
 }
 
-/** Formats one stream's counts: `accounts: 12 pages, 3,000 records, …`. */
+/** Formats one stream's line: `accounts: running, 12 pages, 3,000 records, …`. */
 function formatStreamProgress(state: StreamState, now: number): string {
-  const seconds = ((state.finished ? state.updatedAt : now) - state.startedAt) / 1000;
+  const seconds =
+    ((state.finished ? state.updatedAt : now) - state.startedAt) / 1000;
   return [
     `${state.stream}: ${state.finished ? 'done' : 'running'}`,
     plural(state.pages, 'page'),
@@ -116,8 +117,7 @@ export function createProgressReporter(
   options: ProgressReporterOptions = {},
 ): ProgressReporter {
   const output: ProgressOutput = options.stream ?? process.stderr;
-  const isTTY =
-    options.isTTY ?? Boolean((output as { isTTY?: boolean }).isTTY);
+  const isTTY = options.isTTY ?? Boolean((output as { isTTY?: boolean }).isTTY);
   const intervalMs = options.intervalMs ?? (isTTY ? 100 : 5000);
   if (!Number.isFinite(intervalMs) || intervalMs <= 0) {
     throw new RangeError(

@@ -17,7 +17,11 @@ export type ColumnKind = 'string' | 'number' | 'boolean' | 'timestamp' | 'date';
 /** Maps a catalog type name (PostgreSQL or Redshift spelling) to its kind. */
 export function columnKind(dataType: string): ColumnKind {
   const type = dataType.toLowerCase().trim();
-  if (/^(smallint|integer|bigint|int[248]?|numeric|decimal|real|double precision|float[48]?)\b/.test(type)) {
+  if (
+    /^(smallint|integer|bigint|int[248]?|numeric|decimal|real|double precision|float[48]?)\b/.test(
+      type,
+    )
+  ) {
     return 'number';
   }
   if (/^bool(ean)?\b/.test(type)) return 'boolean';

@@ -8,7 +8,7 @@ import { ConfigurationError, CrossbeamWarehouseError } from '../errors';
 
 /**
  * The value the stack writes into every key of a secret it creates. A
- * secret that still holds it has not been filled in by an operator.
+ * secret that still contains it has not been filled in by an operator.
  */
 export const CROSSBEAM_SECRET_PLACEHOLDER = 'REPLACE_ME';
 
@@ -33,13 +33,13 @@ export const CrossbeamSecretSchema = z.looseObject({
 
 export type CrossbeamSecret = z.infer<typeof CrossbeamSecretSchema>;
 
-/** Reading or writing the secret failed; the message never holds values. */
+/** Reading or writing the secret failed. The message contains no secret values. */
 export class SecretError extends CrossbeamWarehouseError {}
 
 /**
  * Reads and validates the Crossbeam secret. Raises `ConfigurationError`
  * naming the secret and the keys (never their values) when the secret is
- * not JSON, a key is missing or empty, or a key still holds the placeholder
+ * not JSON, a key is missing or empty, or a key still contains the placeholder
  * that the stack created it with.
  */
 export async function readCrossbeamSecret(

@@ -15,7 +15,7 @@ export class DashboardSiteError extends CrossbeamWarehouseError {}
 
 /**
  * Rows embedded per panel at most, so that a large warehouse still gives a
- * page a browser opens quickly. The panel says when rows were left out.
+ * page a browser opens quickly. The panel shows when rows were left out.
  */
 export const MAX_PANEL_ROWS = 2000;
 
@@ -98,10 +98,7 @@ function skipMessage(view: string, model: ModelSpec | undefined): string {
   return `The view ${view} was not built yet: run "crossbeam-warehouse build".`;
 }
 
-function checkPanelColumns(
-  panel: Panel,
-  available: ReadonlySet<string>,
-): void {
+function checkPanelColumns(panel: Panel, available: ReadonlySet<string>): void {
   const named = [
     ...panel.sort.map((sort) => sort.column),
     ...(panel.rep ? [panel.rep.id, panel.rep.name] : []),

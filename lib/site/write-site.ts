@@ -5,7 +5,7 @@ import type { Warehouse } from '../warehouse/warehouse';
 import { renderDashboardPage } from './render-page';
 import { collectSiteData, type CollectSiteDataOptions } from './site-data';
 
-/** What `writeDashboardSite` wrote. */
+/** The page that `writeDashboardSite` wrote, with its panel counts. */
 export interface DashboardSiteResult {
   /** Absolute path of the page to open. */
   readonly indexPath: string;
@@ -41,8 +41,7 @@ export async function writeDashboardSite(
   const panels = data.dashboards.flatMap((dashboard) => dashboard.panels);
   return {
     indexPath,
-    readyPanels: panels.filter((panel) => panel.data.status === 'ready')
-      .length,
+    readyPanels: panels.filter((panel) => panel.data.status === 'ready').length,
     skippedPanels: panels.flatMap((panel) =>
       panel.data.status === 'skipped'
         ? [{ panel: panel.id, view: panel.view, reason: panel.data.message }]

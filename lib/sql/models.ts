@@ -125,7 +125,7 @@ export function parseModel(
   const creates = [...template.matchAll(CREATE_VIEW)];
   if (creates.length !== 1) {
     throw new ConfigurationError(
-      `Model file ${file} must hold exactly one "create or replace view {{ <schema> }}.${name} as …" statement, found ${creates.length}.`,
+      `Model file ${file} must contain exactly one "create or replace view {{ <schema> }}.${name} as …" statement, found ${creates.length}.`,
     );
   }
   const [, schema, viewName] = creates[0]!;

@@ -316,27 +316,54 @@ export interface RedshiftLintFinding {
  */
 const REDSHIFT_UNSUPPORTED: readonly { construct: string; pattern: RegExp }[] =
   [
-    { construct: 'bare text type (varchar(256) on Redshift)', pattern: /\btext\b/g },
+    {
+      construct: 'bare text type (varchar(256) on Redshift)',
+      pattern: /\btext\b/g,
+    },
     { construct: 'string_agg (use listagg)', pattern: /\bstring_agg\s*\(/g },
     { construct: 'array_agg', pattern: /\barray_agg\s*\(/g },
     { construct: 'generate_series', pattern: /\bgenerate_series\s*\(/g },
-    { construct: 'is distinct from', pattern: /\bis\s+(not\s+)?distinct\s+from\b/g },
+    {
+      construct: 'is distinct from',
+      pattern: /\bis\s+(not\s+)?distinct\s+from\b/g,
+    },
     { construct: 'format()', pattern: /\bformat\s*\(/g },
-    { construct: 'now() (leader node only; use getdate())', pattern: /\bnow\s*\(\s*\)/g },
+    {
+      construct: 'now() (leader node only; use getdate())',
+      pattern: /\bnow\s*\(\s*\)/g,
+    },
     { construct: 'json or jsonb type', pattern: /\bjsonb?\b/g },
-    { construct: 'jsonb or json construction functions', pattern: /\b(jsonb_\w+|json_build_\w+|json_agg|to_jsonb?)\s*\(/g },
+    {
+      construct: 'jsonb or json construction functions',
+      pattern: /\b(jsonb_\w+|json_build_\w+|json_agg|to_jsonb?)\s*\(/g,
+    },
     { construct: 'serial type', pattern: /\b(small|big)?serial\b/g },
     { construct: 'uuid type', pattern: /\buuid\b/g },
-    { construct: 'array type or constructor', pattern: /\[\s*\]|\barray\s*\[/g },
+    {
+      construct: 'array type or constructor',
+      pattern: /\[\s*\]|\barray\s*\[/g,
+    },
     { construct: 'create index', pattern: /\bcreate\s+(unique\s+)?index\b/g },
-    { construct: 'truncate (commits the open transaction)', pattern: /\btruncate\b/g },
-    { construct: 'aggregate filter (where …)', pattern: /\bfilter\s*\(\s*where\b/g },
+    {
+      construct: 'truncate (commits the open transaction)',
+      pattern: /\btruncate\b/g,
+    },
+    {
+      construct: 'aggregate filter (where …)',
+      pattern: /\bfilter\s*\(\s*where\b/g,
+    },
     { construct: 'distinct on', pattern: /\bdistinct\s+on\s*\(/g },
     { construct: 'lateral', pattern: /\blateral\b/g },
-    { construct: 'values list as a table', pattern: /\b(from|join)\s*\(\s*values\b/g },
+    {
+      construct: 'values list as a table',
+      pattern: /\b(from|join)\s*\(\s*values\b/g,
+    },
     { construct: 'on conflict', pattern: /\bon\s+conflict\b/g },
     { construct: 'age()', pattern: /\bage\s*\(/g },
-    { construct: 'make_date() or make_timestamp()', pattern: /\bmake_(date|timestamp|timestamptz|interval)\s*\(/g },
+    {
+      construct: 'make_date() or make_timestamp()',
+      pattern: /\bmake_(date|timestamp|timestamptz|interval)\s*\(/g,
+    },
     { construct: 'regclass cast', pattern: /::\s*regclass\b/g },
   ];
 

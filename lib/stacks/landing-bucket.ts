@@ -90,7 +90,7 @@ export class LandingBucket extends Construct {
 }
 
 /**
- * One rule for raw pages and one per stream for normalized runs: an S3
+ * Returns one rule for raw pages and one per stream for normalized runs. An S3
  * lifecycle filter matches a prefix and cannot exclude `raw/`, so a single
  * rule on `<prefix>/` would also expire raw pages at the normalized age.
  * Every catalog stream gets a rule, so a stream removed from the settings

@@ -20,8 +20,8 @@ export function acknowledgeWildcard(
 }
 
 /**
- * The finding name of a wildcard resource built from `construct`'s ARN:
- * `Resource::<LogicalId.Arn><suffix>`.
+ * Returns the finding name of a wildcard resource built from `construct`'s
+ * ARN: `Resource::<LogicalId.Arn><suffix>`.
  */
 export function arnWildcardFinding(
   construct: IConstruct,

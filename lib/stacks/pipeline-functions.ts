@@ -108,6 +108,9 @@ export class PipelineFunctions extends Construct {
           format: OutputFormat.CJS,
           target: 'node22',
           minify: true,
+          // Error class names are the Lambda error types that the state
+          // machine's retries match, so minification must keep them.
+          keepNames: true,
           sourceMap: true,
           ...(spec.needsSql ? { commandHooks: copySqlFolder() } : {}),
         },
@@ -133,8 +136,8 @@ function copySqlFolder(): ICommandHooks {
 }
 
 /**
- * The folder with package.json and lambdas/: two levels above this file
- * under ts-jest, three above it in the compiled dist/ tree.
+ * Finds the folder that contains lambdas/: two levels above this file under
+ * ts-jest, three above it in the compiled dist/ tree.
  */
 function projectRoot(): string {
   let dir = __dirname;

@@ -30,10 +30,11 @@ const STATEMENT_ACTIONS = [
 ];
 
 /**
- * The warehouse side of the deployment: the role Redshift assumes for COPY
- * (read-only on the landing prefix), an optional new Serverless namespace
- * and workgroup with that role attached, the `redshift://` URL the
- * functions use, and the Data API permissions they need.
+ * The warehouse side of the deployment. It creates the role Redshift
+ * assumes for COPY, read-only on the landing prefix, and optionally a new
+ * Serverless namespace and workgroup with that role attached. It also
+ * builds the `redshift://` URL the functions use and grants their Data API
+ * permissions.
  */
 export class RedshiftAccess extends Construct {
   readonly copyRole: iam.Role;
@@ -41,7 +42,7 @@ export class RedshiftAccess extends Construct {
   readonly warehouseUrl: string;
   readonly namespace?: redshiftserverless.CfnNamespace;
   readonly workgroup?: redshiftserverless.CfnWorkgroup;
-  private readonly statementStatements: iam.PolicyStatement[];
+  private readonly dataApiStatements: iam.PolicyStatement[];
   private readonly wildcards: { finding: string; reason: string }[] = [];
 
   constructor(scope: Construct, id: string, props: RedshiftAccessProps) {
@@ -81,8 +82,8 @@ export class RedshiftAccess extends Construct {
     const statements: iam.PolicyStatement[] = [];
     if (config.create) {
       // The functions run as the namespace admin, so that migrations may
-      // create schemas; the Data API reads the user name and password from
-      // this secret, and the template holds only a dynamic reference to it.
+      // create schemas. The Data API reads the user name and password from
+      // this secret, and the template contains only a dynamic reference.
       const adminSecret = new secretsmanager.Secret(this, 'AdminSecret', {
         description: `Admin user of the Redshift Serverless namespace ${config.create.namespaceName}, used by crossbeam-warehouse through the Data API.`,
         generateSecretString: {
@@ -216,13 +217,17 @@ export class RedshiftAccess extends Construct {
       reason:
         'DescribeStatement, GetStatementResult, CancelStatement and ListStatements support no resource ARN; AWS limits them to statements the same IAM identity submitted.',
     });
-    this.statementStatements = statements;
-    this.warehouseUrl = warehouseUrl(target, this.copyRole.roleArn, stack.region);
+    this.dataApiStatements = statements;
+    this.warehouseUrl = warehouseUrl(
+      target,
+      this.copyRole.roleArn,
+      stack.region,
+    );
   }
 
   /** Grants the Data API permissions for this warehouse to a function. */
-  grantDataApi(grantee: iam.IGrantable & { role?: iam.IRole }): void {
-    for (const statement of this.statementStatements) {
+  grantDataApi(grantee: iam.IGrantable): void {
+    for (const statement of this.dataApiStatements) {
       grantee.grantPrincipal.addToPrincipalPolicy(statement);
     }
   }

@@ -21,7 +21,7 @@ export interface RefreshStateMachineProps {
   readonly logRetention: logs.RetentionDays;
 }
 
-/** Longest execution; a stuck run times out and counts as failed. */
+/** Maximum execution time. A stuck run times out, which counts as a failure. */
 const EXECUTION_TIMEOUT = Duration.hours(12);
 
 /** Lambda errors that mean "try again": throttling and service faults. */
@@ -88,21 +88,27 @@ export class RefreshStateMachine extends Construct {
       });
     };
 
-    const checkRunning = new tasks.CallAwsService(this, 'CountRunningExecutions', {
-      service: 'sfn',
-      action: 'listExecutions',
-      iamAction: 'states:ListExecutions',
-      iamResources: [stateMachineArn],
-      parameters: {
-        StateMachineArn: sfn.JsonPath.stringAt('$$.StateMachine.Id'),
-        StatusFilter: 'RUNNING',
-        MaxResults: 2,
+    const checkRunning = new tasks.CallAwsService(
+      this,
+      'CountRunningExecutions',
+      {
+        service: 'sfn',
+        action: 'listExecutions',
+        iamAction: 'states:ListExecutions',
+        iamResources: [stateMachineArn],
+        parameters: {
+          StateMachineArn: sfn.JsonPath.stringAt('$$.StateMachine.Id'),
+          StatusFilter: 'RUNNING',
+          MaxResults: 2,
+        },
+        resultSelector: {
+          running: sfn.JsonPath.arrayLength(
+            sfn.JsonPath.listAt('$.Executions'),
+          ),
+        },
+        resultPath: '$.executions',
       },
-      resultSelector: {
-        running: sfn.JsonPath.arrayLength(sfn.JsonPath.listAt('$.Executions')),
-      },
-      resultPath: '$.executions',
-    });
+    );
     checkRunning.addRetry({
       errors: ['Sfn.SfnException', 'Sfn.ThrottlingException'],
       interval: Duration.seconds(2),

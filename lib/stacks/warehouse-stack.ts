@@ -6,22 +6,18 @@ import {
   Validations,
   type StackProps,
 } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import type { DeployConfig } from '../deploy-config/schema';
 import {
   CROSSBEAM_SECRET_KEYS,
   CROSSBEAM_SECRET_PLACEHOLDER,
 } from '../secrets/crossbeam-secret';
+import { FailureAlerts } from './failure-alerts';
 import { LandingBucket } from './landing-bucket';
 import { PipelineFunctions } from './pipeline-functions';
 import { RedshiftAccess } from './redshift-access';
@@ -33,18 +29,18 @@ export interface CrossbeamWarehouseStackProps extends StackProps {
 }
 
 /**
- * Everything the scheduled refresh needs in one account and region: the
- * landing bucket, the Crossbeam secret, the three functions, the state
- * machine with its failure topic and alarms, the schedule, and the
- * Redshift COPY role (plus, optionally, a new Serverless workgroup).
+ * Everything the scheduled refresh needs in one account and region. It
+ * contains the landing bucket, the Crossbeam secret, the three functions,
+ * the state machine with its failure topic and alarms, and the schedule.
+ * The Redshift COPY role and an optional new Serverless workgroup come
+ * from `RedshiftAccess`.
  */
 export class CrossbeamWarehouseStack extends Stack {
   readonly landing: LandingBucket;
   readonly secret: secretsmanager.ISecret;
   readonly functions: PipelineFunctions;
   readonly refresh: RefreshStateMachine;
-  readonly topic: sns.Topic;
-  private readonly topicKey: kms.Key;
+  readonly failures: FailureAlerts;
   readonly redshift: RedshiftAccess;
 
   constructor(
@@ -85,11 +81,9 @@ export class CrossbeamWarehouseStack extends Stack {
     });
     this.grantFunctions(config);
 
-    this.topicKey = new kms.Key(this, 'TopicKey', {
-      description: 'Encrypts the crossbeam-warehouse failure topic.',
-      enableKeyRotation: true,
+    this.failures = new FailureAlerts(this, 'Failure', {
+      alarmEmail: config.alarmEmail,
     });
-    this.topic = this.failureTopic(this.topicKey, config.alarmEmail);
     this.refresh = new RefreshStateMachine(this, 'Refresh', {
       extract: this.functions.extract,
       load: this.functions.load,
@@ -97,17 +91,12 @@ export class CrossbeamWarehouseStack extends Stack {
       streams: config.streams,
       maxConcurrency: config.maxConcurrency,
       sources: config.sources,
-      topic: this.topic,
+      topic: this.failures.topic,
       logRetention,
     });
-    // Publishing to an encrypted topic needs its key.
-    this.topicKey.grant(
-      this.refresh.stateMachine,
-      'kms:Decrypt',
-      'kms:GenerateDataKey',
-    );
+    this.failures.grantPublish(this.refresh.stateMachine);
+    this.failures.alarmOn(this.refresh.stateMachine);
     this.acknowledgeStateMachinePolicy();
-    this.addAlarms();
     this.addSchedule(config.schedule);
 
     new CfnOutput(this, 'LandingBucketName', {
@@ -127,8 +116,8 @@ export class CrossbeamWarehouseStack extends Stack {
   }
 
   /**
-   * Names an existing secret, or creates one whose every key holds the
-   * placeholder: the template never contains a real credential.
+   * Names an existing secret, or creates one whose every key contains the
+   * placeholder, so the template contains no real credential.
    */
   private crossbeamSecret(
     settings: DeployConfig['secret'],
@@ -161,9 +150,9 @@ export class CrossbeamWarehouseStack extends Stack {
   }
 
   /**
-   * Grants each function exactly what its step does: extract writes the
-   * landing prefix and reads and rotates the secret; load reads the
-   * landing prefix; all three run Data API statements.
+   * Grants each function exactly what its step does. Extract writes the
+   * landing prefix and reads and rotates the secret. Load reads the landing
+   * prefix. All three run Data API statements.
    */
   private grantFunctions(config: DeployConfig): void {
     const { extract, load, build } = this.functions;
@@ -189,7 +178,10 @@ export class CrossbeamWarehouseStack extends Stack {
       }),
     );
     load.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objects] }),
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [objects],
+      }),
     );
     for (const fn of [extract, load]) {
       fn.addToRolePolicy(listPrefix);
@@ -223,30 +215,6 @@ export class CrossbeamWarehouseStack extends Stack {
     }
   }
 
-  /** The topic failures publish to, encrypted with its own key. */
-  private failureTopic(
-    key: kms.Key,
-    alarmEmail: string | undefined,
-  ): sns.Topic {
-    // CloudWatch alarms publish to the topic and need the key to do so.
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        resources: ['*'],
-      }),
-    );
-    const topic = new sns.Topic(this, 'FailureTopic', {
-      displayName: 'Crossbeam warehouse failures',
-      masterKey: key,
-      enforceSSL: true,
-    });
-    if (alarmEmail) {
-      topic.addSubscription(new subscriptions.EmailSubscription(alarmEmail));
-    }
-    return topic;
-  }
-
   private acknowledgeStateMachinePolicy(): void {
     const machine = this.refresh.stateMachine;
     acknowledgeWildcard(
@@ -265,35 +233,6 @@ export class CrossbeamWarehouseStack extends Stack {
         'The Lambda invoke task also allows the function’s versions and aliases (<function arn>:*), as CDK grants it.',
       );
     }
-  }
-
-  /** Alarms on failed and timed-out executions, sent to the failure topic. */
-  private addAlarms(): void {
-    const action = new cloudwatchActions.SnsAction(this.topic);
-    const machine = this.refresh.stateMachine;
-    const alarms = [
-      new cloudwatch.Alarm(this, 'ExecutionsFailedAlarm', {
-        alarmDescription:
-          'A crossbeam-warehouse refresh failed; its execution history names the failed step and error.',
-        metric: machine.metricFailed({ statistic: 'Sum' }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator:
-          cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      new cloudwatch.Alarm(this, 'ExecutionsTimedOutAlarm', {
-        alarmDescription:
-          'A crossbeam-warehouse refresh ran past the state machine timeout.',
-        metric: machine.metricTimedOut({ statistic: 'Sum' }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator:
-          cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-    ];
-    for (const alarm of alarms) alarm.addAlarmAction(action);
   }
 
   private addSchedule(settings: DeployConfig['schedule']): void {

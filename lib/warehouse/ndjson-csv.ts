@@ -15,7 +15,7 @@ import { WarehouseError } from '../errors';
  * format gives backslash no special meaning.
  */
 
-/** The COPY statement that reads what `csvRows` produces. */
+/** Returns the COPY statement that reads what `csvLinesFromPart` yields. */
 export function copyFromStdinSql(
   qualifiedTable: string,
   columns: readonly string[],
@@ -23,11 +23,7 @@ export function copyFromStdinSql(
   return `copy ${qualifiedTable} (${columns.join(', ')}) from stdin with (format csv)`;
 }
 
-function csvField(
-  value: unknown,
-  column: string,
-  where: () => string,
-): string {
+function csvField(value: unknown, column: string, where: () => string): string {
   if (value === null || value === undefined) return '';
   let text: string;
   if (typeof value === 'string') {
@@ -36,7 +32,7 @@ function csvField(
     text = String(value);
   } else {
     throw new WarehouseError(
-      `Invalid landed row at ${where()}: column ${column} holds ${Array.isArray(value) ? 'a list' : 'an object'}, but landed rows must be flat. Re-extract the run with a normalizer that writes child rows instead.`,
+      `Invalid landed row at ${where()}: column ${column} contains ${Array.isArray(value) ? 'a list' : 'an object'}, but landed rows must be flat. Re-extract the run with a normalizer that writes child rows instead.`,
     );
   }
   if (text.includes('\u0000')) {

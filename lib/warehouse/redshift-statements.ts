@@ -15,11 +15,11 @@ import type { Row } from './warehouse';
 
 /** Timing of the Data API calls; every value is in milliseconds. */
 export interface StatementTiming {
-  /** Longest wait for one statement before it is cancelled. */
+  /** Maximum wait for one statement before it is cancelled. */
   readonly statementTimeoutMs: number;
   /** First wait between two DescribeStatement calls; it doubles each poll. */
   readonly pollInitialMs: number;
-  /** Longest wait between two DescribeStatement calls. */
+  /** Maximum wait between two DescribeStatement calls. */
   readonly pollMaxMs: number;
   /** First wait after a throttled call; it doubles each attempt. */
   readonly retryInitialMs: number;
@@ -217,7 +217,7 @@ function requireId(id: string | undefined, operation: string): string {
   return id;
 }
 
-/** The first line of each statement, cut short, for error messages. */
+/** Summarizes the statements for error messages by their first line. */
 function summarize(sqls: readonly string[]): string {
   const first = (sqls[0] ?? '').trim().split('\n')[0]!.slice(0, 120);
   return sqls.length === 1

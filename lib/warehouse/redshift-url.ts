@@ -1,8 +1,8 @@
 import { ConfigurationError } from '../errors';
 
 /**
- * Where Data API statements run. `serverless` targets a Redshift Serverless
- * workgroup, `provisioned` a cluster, which also needs a Secrets Manager
+ * The Data API target of statements. `serverless` is a Redshift Serverless
+ * workgroup. `provisioned` is a cluster, which also needs a Secrets Manager
  * secret or a database user for temporary credentials.
  */
 export type RedshiftTarget =
@@ -36,7 +36,8 @@ const RESOURCE_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const DATABASE_NAME = /^[a-z_][a-z0-9_$]{0,126}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
-const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
+const SECRET_ARN =
+  /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/;
 
 function invalid(url: string, reason: string): ConfigurationError {
   return new ConfigurationError(
@@ -80,10 +81,7 @@ export function parseRedshiftUrl(url: string): RedshiftTarget {
   if (segments.length !== 2) {
     throw invalid(url, `it needs a ${kind} name and a database after ${kind}/`);
   }
-  const [name, database] = segments.map(decodeURIComponent) as [
-    string,
-    string,
-  ];
+  const [name, database] = segments.map(decodeURIComponent) as [string, string];
   if (!RESOURCE_NAME.test(name)) {
     throw invalid(
       url,

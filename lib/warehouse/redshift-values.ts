@@ -42,7 +42,9 @@ export function recordsToRows(
   records: readonly (readonly Field[])[],
   columns: readonly ColumnMetadata[],
 ): Row[] {
-  const names = columns.map((column, index) => column.name ?? `?column${index}`);
+  const names = columns.map(
+    (column, index) => column.name ?? `?column${index}`,
+  );
   return records.map((record) => {
     if (record.length !== names.length) {
       throw new WarehouseError(

@@ -10,7 +10,7 @@ export function sqlExcerpt(sql: string): string {
     : oneLine;
 }
 
-/** The database's own message of a driver error, without a trailing dot. */
+/** Returns a driver error's message without its trailing dot. */
 export function databaseMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.replace(/\.$/, '');
@@ -39,8 +39,11 @@ export function statementError(
 
 /** Removes the password from a URL-like string, for messages and `url`. */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/@]*)@/i, (_all, scheme, auth) => {
-    const user = String(auth).split(':')[0];
-    return `${scheme}${user}@`;
-  });
+  return url.replace(
+    /^([a-z][a-z0-9+.-]*:\/\/)([^/@]*)@/i,
+    (_all, scheme, auth) => {
+      const user = String(auth).split(':')[0];
+      return `${scheme}${user}@`;
+    },
+  );
 }

@@ -68,7 +68,7 @@ describe('crossbeam-warehouse run', () => {
   });
 
   it('converges after the server changes and deletes overlaps', async () => {
-    const later = new Date(anchor.getTime() + 120 * DAY_MS);
+    const later = new Date(anchor.getTime() + 30 * DAY_MS);
     sandbox.setClock(later);
     expect(worldOverlaps(later)).not.toBe(
       worldOverlaps(anchor),

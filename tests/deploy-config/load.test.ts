@@ -108,13 +108,28 @@ describe('parseDeployConfig', () => {
   it.each([
     [{}, /set exactly one of workgroupName.*found none/],
     [
-      { workgroupName: 'a-group', create: { namespaceName: 'nsp', workgroupName: 'wgp' } },
+      {
+        workgroupName: 'a-group',
+        create: { namespaceName: 'nsp', workgroupName: 'wgp' },
+      },
       /found workgroupName, create/,
     ],
-    [{ clusterIdentifier: 'main' }, /redshift\.clusterIdentifier: a cluster needs exactly one of secretArn or dbUser/],
-    [{ workgroupName: 'analytics', dbUser: 'loader' }, /redshift\.dbUser: applies only with clusterIdentifier/],
     [
-      { create: { namespaceName: 'nsp', workgroupName: 'wgp', baseCapacity: 12 } },
+      { clusterIdentifier: 'main' },
+      /redshift\.clusterIdentifier: a cluster needs exactly one of secretArn or dbUser/,
+    ],
+    [
+      { workgroupName: 'analytics', dbUser: 'loader' },
+      /redshift\.dbUser: applies only with clusterIdentifier/,
+    ],
+    [
+      {
+        create: {
+          namespaceName: 'nsp',
+          workgroupName: 'wgp',
+          baseCapacity: 12,
+        },
+      },
       /redshift\.create\.baseCapacity: must be a multiple of 8 RPUs \(received 12\)/,
     ],
   ])('checks the redshift target %#', (redshift, message) => {
@@ -146,7 +161,11 @@ describe('loadDeployConfig', () => {
   it('merges the file and the context, the context winning', () => {
     fs.writeFileSync(
       path.join(directory, 'deploy.json'),
-      JSON.stringify({ ...MINIMAL, maxConcurrency: 4, alarmEmail: 'ops@example.com' }),
+      JSON.stringify({
+        ...MINIMAL,
+        maxConcurrency: 4,
+        alarmEmail: 'ops@example.com',
+      }),
     );
     const config = loadDeployConfig(
       contextOf({
@@ -178,6 +197,8 @@ describe('loadDeployConfig', () => {
         contextOf({ [CONFIG_FILE_CONTEXT_KEY]: 'missing.json' }),
         directory,
       ),
-    ).toThrow(/missing\.json \(context crossbeamWarehouseConfigFile\) could not be read/);
+    ).toThrow(
+      /missing\.json \(context crossbeamWarehouseConfigFile\) could not be read/,
+    );
   });
 });

@@ -72,7 +72,9 @@ beforeAll(async () => {
     }
     if (path === '/v1/partners') {
       sendJson(response, 200, {
-        data: [{ uuid: 'partner-1', name: 'Blue Harbor', domain: 'blue.example' }],
+        data: [
+          { uuid: 'partner-1', name: 'Blue Harbor', domain: 'blue.example' },
+        ],
       });
       return;
     }
@@ -101,7 +103,7 @@ afterAll(async () => {
   await s3.close();
 });
 
-/** A warehouse whose sync_state holds `bookmark` for account_overlaps. */
+/** Returns a warehouse whose sync_state has `bookmark` for account_overlaps. */
 function warehouseWithBookmark(bookmark: string | null) {
   return new RecordingWarehouse((sql) =>
     sql.includes('sync_state') && bookmark !== null
@@ -175,7 +177,9 @@ describe('extract handler', () => {
 
     const recordMetrics = metrics.filter((metric) => metric.name === 'records');
     expect(recordMetrics.map((metric) => metric.value)).toEqual([2, 2, 2]);
-    expect(recordMetrics[0]!.dimensions).toEqual({ stream: 'account_overlaps' });
+    expect(recordMetrics[0]!.dimensions).toEqual({
+      stream: 'account_overlaps',
+    });
     expect(metrics.map((metric) => metric.name)).toContain('duration');
 
     const puts = secrets.commandCalls(PutSecretValueCommand);

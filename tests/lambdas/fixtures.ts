@@ -29,7 +29,7 @@ export const PREFIX = 'crossbeam';
 export const SECRET_ID = 'crossbeam-warehouse/crossbeam-api';
 export const ROLE = 'arn:aws:iam::123456789012:role/crossbeam-copy';
 
-/** A loopback s3rver with the landing bucket, for one test file. */
+/** Starts a loopback s3rver with the landing bucket, for one test file. */
 export async function startS3(): Promise<{
   endpoint: string;
   openStore: () => S3LandingStore;
@@ -63,7 +63,7 @@ export async function startS3(): Promise<{
   };
 }
 
-/** The environment the stack sets, pointing at loopback servers. */
+/** Returns the environment the stack sets, pointing at loopback servers. */
 export function lambdaEnv(apiUrl: string): NodeJS.ProcessEnv {
   return {
     CROSSBEAM_WAREHOUSE: `redshift://workgroup/analytics/dev?iam_role=${ROLE}`,
@@ -91,7 +91,12 @@ export function mockSecret(secret: Record<string, string>) {
 /** Log lines and metrics a handler produced, for assertions. */
 export function recordingObservability() {
   const lines: { level: string; message: string; fields: unknown }[] = [];
-  const metrics: { name: string; unit: string; value: number; dimensions: Record<string, string> }[] = [];
+  const metrics: {
+    name: string;
+    unit: string;
+    value: number;
+    dimensions: Record<string, string>;
+  }[] = [];
   let dimensions: Record<string, string> = {};
   const record =
     (level: string) =>
@@ -127,7 +132,11 @@ export class RecordingWarehouse implements Warehouse {
   readonly url = `redshift://workgroup/analytics/dev?iam_role=${ROLE}`;
   readonly queries: string[] = [];
   readonly batches: string[][] = [];
-  readonly copies: { table: string; columns: readonly string[]; manifest: string }[] = [];
+  readonly copies: {
+    table: string;
+    columns: readonly string[];
+    manifest: string;
+  }[] = [];
   closed = 0;
 
   constructor(private readonly answer: (sql: string) => Row[] = () => []) {}
@@ -164,7 +173,7 @@ export class RecordingWarehouse implements Warehouse {
   }
 }
 
-/** A Lambda context whose remaining time is fixed. */
+/** Returns a Lambda context whose remaining time is fixed. */
 export function lambdaContext(remainingMs: number): Context {
   return {
     callbackWaitsForEmptyEventLoop: false,

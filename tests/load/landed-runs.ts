@@ -97,7 +97,7 @@ export async function writeLandedRun(
   return manifest;
 }
 
-/** An account overlap row with every catalog column, for tests. */
+/** Builds an account overlap row with every catalog column. */
 export function overlapRow(
   ours: string,
   theirs: string,
@@ -129,7 +129,7 @@ export function overlapRow(
   };
 }
 
-/** One population row of an overlap; `side` is `own` or `partner`. */
+/** Builds one population row of an overlap on `side`. */
 export function overlapPopulationRow(
   ours: string,
   theirs: string,

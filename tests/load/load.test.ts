@@ -59,7 +59,9 @@ afterEach(async () => {
 });
 
 async function rows(sql: string): Promise<Row[]> {
-  return warehouse.query(sql.replace(/\bcb\./g, `${context.schemas.crossbeam}.`));
+  return warehouse.query(
+    sql.replace(/\bcb\./g, `${context.schemas.crossbeam}.`),
+  );
 }
 
 async function overlapKeys(): Promise<string[]> {
@@ -71,7 +73,7 @@ async function overlapKeys(): Promise<string[]> {
   );
 }
 
-/** Every landed and derived table's rows, for comparing two loads. */
+/** Reads every landed and derived table, to compare two loads. */
 async function snapshotTables(): Promise<Record<string, Row[]>> {
   const names = [
     ...allLandedTables().map((table) => table.name),
@@ -321,7 +323,9 @@ describe('loadRun', () => {
 
     const stored = await rows('select partner_id from cb.partners order by 1');
     expect(stored.map((row) => row.partner_id)).toEqual(['p2', 'p3']);
-    const tags = await rows('select partner_id from cb.partner_tags order by 1');
+    const tags = await rows(
+      'select partner_id from cb.partner_tags order by 1',
+    );
     expect(tags.map((row) => row.partner_id)).toEqual(['p2', 'p3']);
   });
 
@@ -360,9 +364,21 @@ describe('loadRun', () => {
       'select partner_crossbeam_record_id, partner_owner_id, overlap_count from cb.partner_accounts order by 1',
     );
     expect(accounts).toEqual([
-      { partner_crossbeam_record_id: 'x', partner_owner_id: 'owner-1', overlap_count: 1 },
-      { partner_crossbeam_record_id: 'y', partner_owner_id: 'owner-1', overlap_count: 1 },
-      { partner_crossbeam_record_id: 'z', partner_owner_id: 'owner-2', overlap_count: 1 },
+      {
+        partner_crossbeam_record_id: 'x',
+        partner_owner_id: 'owner-1',
+        overlap_count: 1,
+      },
+      {
+        partner_crossbeam_record_id: 'y',
+        partner_owner_id: 'owner-1',
+        overlap_count: 1,
+      },
+      {
+        partner_crossbeam_record_id: 'z',
+        partner_owner_id: 'owner-2',
+        overlap_count: 1,
+      },
     ]);
   });
 
@@ -429,7 +445,12 @@ describe('bookmarks', () => {
       tables: { overlaps: [overlapRow('a', 'x', { record_name: 'Old' })] },
     });
     await loadRun({ warehouse, store, context, manifest: newer });
-    const result = await loadRun({ warehouse, store, context, manifest: older });
+    const result = await loadRun({
+      warehouse,
+      store,
+      context,
+      manifest: older,
+    });
 
     expect(result.bookmarkAdvanced).toBe(false);
     expect(await readBookmark(warehouse, context, 'account_overlaps')).toBe(
@@ -450,7 +471,12 @@ describe('bookmarks', () => {
       bookmark: 'https://api.example/v1/overlaps/accounts?cursor=stray',
       tables: { overlaps: [overlapRow('e', 'v')] },
     });
-    const result = await loadRun({ warehouse, store, context, manifest: stray });
+    const result = await loadRun({
+      warehouse,
+      store,
+      context,
+      manifest: stray,
+    });
 
     expect(result.bookmarkAdvanced).toBe(false);
     expect(await readBookmark(warehouse, context, 'account_overlaps')).toBe(
@@ -542,9 +568,7 @@ function failingOn(inner: Warehouse, pattern: RegExp): Warehouse {
     executeBatch: (sqls) =>
       inner.executeBatch(
         sqls.map((sql) =>
-          pattern.test(sql) && sql.startsWith('insert')
-            ? 'select 1 / 0'
-            : sql,
+          pattern.test(sql) && sql.startsWith('insert') ? 'select 1 / 0' : sql,
         ),
       ),
   };

@@ -19,7 +19,9 @@ import {
 import { listModels } from '../../lib/sql/models';
 
 // lookml-parser ships no type declarations.
-const lookmlParser: { parse(text: string): ParsedFile } = require('lookml-parser');
+const lookmlParser: {
+  parse(text: string): ParsedFile;
+} = require('lookml-parser');
 
 interface ParsedField {
   $name: string;
@@ -66,7 +68,9 @@ function allFields(view: ParsedView): ParsedField[] {
 }
 
 const tableReferences = (sql: string) =>
-  [...sql.matchAll(/\$\{TABLE\}\.([a-z_][a-z0-9_]*)/g)].map((match) => match[1]!);
+  [...sql.matchAll(/\$\{TABLE\}\.([a-z_][a-z0-9_]*)/g)].map(
+    (match) => match[1]!,
+  );
 const fieldReferences = (sql: string) =>
   [...sql.matchAll(/\$\{([a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)?)\}/g)]
     .map((match) => match[1]!)
@@ -108,7 +112,8 @@ describe('LookML generator', () => {
   it('writes a view file for each dashboard view and the overlaps view', async () => {
     const expected = (await listModels())
       .filter(
-        (model) => model.schema === 'dashboards' || model.name === OVERLAPS_VIEW,
+        (model) =>
+          model.schema === 'dashboards' || model.name === OVERLAPS_VIEW,
       )
       .map((model) => `${model.name}.view.lkml`)
       .sort();
@@ -125,7 +130,8 @@ describe('LookML generator', () => {
   it('points each view at its warehouse table', () => {
     const { schemas } = reference.context;
     for (const [name, view] of views()) {
-      const schema = name === OVERLAPS_VIEW ? schemas.models : schemas.dashboards;
+      const schema =
+        name === OVERLAPS_VIEW ? schemas.models : schemas.dashboards;
       expect(view.sql_table_name?.trim()).toBe(`${schema}.${name}`);
     }
   });
@@ -137,8 +143,12 @@ describe('LookML generator', () => {
       const columns = new Set(catalog.get(table)!.map((column) => column.name));
       for (const field of allFields(view)) {
         for (const column of tableReferences(field.sql ?? '')) {
-          expect({ view: name, field: field.$name, column, exists: columns.has(column) })
-            .toEqual({ view: name, field: field.$name, column, exists: true });
+          expect({
+            view: name,
+            field: field.$name,
+            column,
+            exists: columns.has(column),
+          }).toEqual({ view: name, field: field.$name, column, exists: true });
           checked += 1;
         }
       }
@@ -151,8 +161,11 @@ describe('LookML generator', () => {
       const fields = fieldNames(view);
       for (const field of allFields(view)) {
         for (const reference of fieldReferences(field.sql ?? '')) {
-          expect({ view: name, reference, exists: fields.has(reference) })
-            .toEqual({ view: name, reference, exists: true });
+          expect({
+            view: name,
+            reference,
+            exists: fields.has(reference),
+          }).toEqual({ view: name, reference, exists: true });
         }
       }
     }
@@ -174,7 +187,11 @@ describe('LookML generator', () => {
           continue;
         }
         const expected =
-          kind === 'number' ? 'number' : kind === 'boolean' ? 'yesno' : 'string';
+          kind === 'number'
+            ? 'number'
+            : kind === 'boolean'
+              ? 'yesno'
+              : 'string';
         expect({
           view: input.name,
           column: column.name,
@@ -217,7 +234,10 @@ describe('LookML generator', () => {
     expect(explore.include).toBe('*.view.lkml');
     const joins = explore.explore![OVERLAPS_VIEW]!.join!;
     expect(Object.keys(joins)).toEqual(
-      expect.arrayContaining(['partner_open_pipeline', 'open_opportunity_partners']),
+      expect.arrayContaining([
+        'partner_open_pipeline',
+        'open_opportunity_partners',
+      ]),
     );
     expect(joins.partner_open_pipeline!.relationship).toBe('many_to_one');
     expect(joins.open_opportunity_partners!.relationship).toBe('one_to_many');
@@ -229,8 +249,10 @@ describe('LookML generator', () => {
       for (const reference of references) {
         const [viewName, field] = reference.split('.');
         const view = byName.get(viewName!);
-        expect({ reference, exists: !!view && fieldNames(view).has(field!) })
-          .toEqual({ reference, exists: true });
+        expect({
+          reference,
+          exists: !!view && fieldNames(view).has(field!),
+        }).toEqual({ reference, exists: true });
       }
     }
   });
@@ -257,7 +279,10 @@ describe('LookML generator', () => {
       ],
     });
     const view = lookmlParser.parse(file.contents).view!.t!;
-    expect(Object.keys(view.dimension_group!)).toEqual(['created_at', 'closed']);
+    expect(Object.keys(view.dimension_group!)).toEqual([
+      'created_at',
+      'closed',
+    ]);
     expect(fieldNames(view).has('created_date')).toBe(true);
     expect(view.dimension!.created_date!.type).toBe('string');
   });

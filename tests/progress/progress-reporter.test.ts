@@ -1,6 +1,6 @@
 import { createProgressReporter } from '../../lib/progress/progress-reporter';
 
-/** A writable stand-in that keeps what was written. */
+/** Creates a writable stand-in that keeps what was written. */
 function fakeStream(columns?: number) {
   const chunks: string[] = [];
   return {
@@ -18,6 +18,7 @@ function fakeStream(columns?: number) {
 function screen(text: string): string[] {
   const lines: string[] = [''];
   let row = 0;
+  // eslint-disable-next-line no-control-regex -- matches ANSI escape codes
   const pattern = /\x1b\[(\d*)([AK])|\r|\n|[^\x1b\r\n]+/g;
   for (const match of text.matchAll(pattern)) {
     const [token, count, code] = match;
@@ -68,7 +69,12 @@ describe('progress reporter on a terminal', () => {
     });
     for (let page = 1; page <= 10; page += 1) {
       clock += 10;
-      progress.update({ stream: 'accounts', pages: page, records: page, rejects: 0 });
+      progress.update({
+        stream: 'accounts',
+        pages: page,
+        records: page,
+        rejects: 0,
+      });
     }
     expect(stream.chunks).toHaveLength(1);
     progress.finish();
@@ -106,7 +112,12 @@ describe('progress reporter without a terminal', () => {
       intervalMs: 5000,
       now: () => clock,
     });
-    progress.update({ stream: 'accounts', pages: 1, records: 1000, rejects: 0 });
+    progress.update({
+      stream: 'accounts',
+      pages: 1,
+      records: 1000,
+      rejects: 0,
+    });
     expect(stream.chunks).toHaveLength(0);
 
     clock = 5000;
@@ -148,7 +159,12 @@ describe('progress reporter without a terminal', () => {
   it('rejects a negative count', () => {
     const progress = createProgressReporter({ stream: fakeStream() });
     expect(() =>
-      progress.update({ stream: 'accounts', pages: -1, records: 0, rejects: 0 }),
+      progress.update({
+        stream: 'accounts',
+        pages: -1,
+        records: 0,
+        rejects: 0,
+      }),
     ).toThrow(/accounts.*pages is -1/);
   });
 });

@@ -39,10 +39,12 @@ describe('readCrossbeamSecret', () => {
     secrets
       .on(GetSecretValueCommand, { SecretId: 'crossbeam/api' })
       .resolves({ SecretString: JSON.stringify({ ...SECRET, note: 'kept' }) });
-    await expect(readCrossbeamSecret(client, 'crossbeam/api')).resolves.toEqual({
-      ...SECRET,
-      note: 'kept',
-    });
+    await expect(readCrossbeamSecret(client, 'crossbeam/api')).resolves.toEqual(
+      {
+        ...SECRET,
+        note: 'kept',
+      },
+    );
   });
 
   it('rejects placeholder values and names their keys', async () => {
@@ -62,7 +64,10 @@ describe('readCrossbeamSecret', () => {
 
   it('names missing keys without printing values', async () => {
     const error = await readError(
-      JSON.stringify({ client_id: 'client-abc', client_secret: 'shh-very-secret' }),
+      JSON.stringify({
+        client_id: 'client-abc',
+        client_secret: 'shh-very-secret',
+      }),
     );
     expect(error).toBeInstanceOf(ConfigurationError);
     expect(error.message).toContain('refresh_token, organization');
@@ -104,7 +109,12 @@ describe('writeRotatedRefreshToken', () => {
   it('writes the whole secret with the new token', async () => {
     secrets.on(PutSecretValueCommand).resolves({});
     const current = { ...SECRET, note: 'kept' };
-    await writeRotatedRefreshToken(client, 'crossbeam/api', current, 'refresh-456');
+    await writeRotatedRefreshToken(
+      client,
+      'crossbeam/api',
+      current,
+      'refresh-456',
+    );
     const calls = secrets.commandCalls(PutSecretValueCommand);
     expect(calls).toHaveLength(1);
     expect(calls[0]!.args[0].input.SecretId).toBe('crossbeam/api');
@@ -117,7 +127,12 @@ describe('writeRotatedRefreshToken', () => {
   });
 
   it('skips an unchanged token', async () => {
-    await writeRotatedRefreshToken(client, 'crossbeam/api', { ...SECRET }, SECRET.refresh_token);
+    await writeRotatedRefreshToken(
+      client,
+      'crossbeam/api',
+      { ...SECRET },
+      SECRET.refresh_token,
+    );
     expect(secrets.commandCalls(PutSecretValueCommand)).toHaveLength(0);
   });
 

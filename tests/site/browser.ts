@@ -82,16 +82,16 @@ export async function openDashboardPage(
   }
 }
 
-/** Every chart canvas with its Chart.js instance and drawn data points. */
+/** Reads every chart canvas: its Chart.js instance and drawn data points. */
 export async function readCharts(page: Page): Promise<ChartState[]> {
   return page.$$eval('canvas[data-chart]', (canvases) =>
     canvases.map((canvas) => {
       const chartJs = (
         globalThis as unknown as {
           Chart: {
-            getChart(canvas: unknown):
-              | { data: { datasets: { data: unknown[] }[] } }
-              | undefined;
+            getChart(
+              canvas: unknown,
+            ): { data: { datasets: { data: unknown[] }[] } } | undefined;
           };
         }
       ).Chart;
@@ -105,8 +105,9 @@ export async function readCharts(page: Page): Promise<ChartState[]> {
             ).length,
           0,
         ) ?? 0;
-      const box = (canvas as { getBoundingClientRect(): DOMRectLike })
-        .getBoundingClientRect();
+      const box = (
+        canvas as { getBoundingClientRect(): DOMRectLike }
+      ).getBoundingClientRect();
       return {
         id: canvas.getAttribute('data-chart') ?? '',
         hasChart: chart !== undefined,
@@ -122,7 +123,7 @@ export async function readCharts(page: Page): Promise<ChartState[]> {
   );
 }
 
-/** Every table with the number of data rows it shows. */
+/** Reads every table and the number of data rows it shows. */
 export async function readTables(page: Page): Promise<TableState[]> {
   return page.$$eval('table[data-table]', (tables) =>
     tables.map((table) => ({

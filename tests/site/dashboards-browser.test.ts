@@ -50,7 +50,15 @@ describe('dashboards page in Chromium', () => {
         cwd: workDir,
         env,
       });
-    await cli('demo', '--scale', 'tiny', '--history-months', '2');
+    await cli(
+      'demo',
+      '--scale',
+      'tiny',
+      '--history-months',
+      '2',
+      '--anchor',
+      '2026-06-01',
+    );
     const { stdout } = await cli('dashboards', '--out', 'site');
     expect(stdout).toContain(path.join(workDir, 'site', 'index.html'));
     opened = await openDashboardPage(path.join(workDir, 'site', 'index.html'));
@@ -120,7 +128,9 @@ describe('dashboards page in Chromium', () => {
     const allRows = await rowCount('open-opportunities');
     const repCells = (id: string) =>
       page
-        .locator(`table[data-table="${id}"] tbody tr:not(.empty) td:first-child`)
+        .locator(
+          `table[data-table="${id}"] tbody tr:not(.empty) td:first-child`,
+        )
         .allTextContents();
 
     let narrowed = false;
@@ -147,7 +157,9 @@ describe('dashboards page in Chromium', () => {
     const amounts = async () =>
       (
         await page
-          .locator('table[data-table="open-opportunities"] tbody td:nth-child(5)')
+          .locator(
+            'table[data-table="open-opportunities"] tbody td:nth-child(5)',
+          )
           .allTextContents()
       )
         .filter((text) => text !== '')

@@ -56,7 +56,9 @@ function value(name: string, row: number): string {
     return quoteLiteral(['first_touch', 'linear'][row % 2]!);
   }
   if (name === 'event_type') {
-    return quoteLiteral(['webinar', 'partner_overlap'][Math.floor(row / 2) % 2]!);
+    return quoteLiteral(
+      ['webinar', 'partner_overlap'][Math.floor(row / 2) % 2]!,
+    );
   }
   if (name === 'partner_name') {
     return quoteLiteral(row === 0 ? HOSTILE_NAME : `Partner ${row}`);

@@ -61,7 +61,9 @@ describe('dashboard site', () => {
       (item) => item.id === 'open-opportunities',
     )!;
     const ready = panel.data as ReadyPanelData;
-    const amount = ready.columns.findIndex((column) => column.name === 'amount');
+    const amount = ready.columns.findIndex(
+      (column) => column.name === 'amount',
+    );
     const closeDate = ready.columns.findIndex(
       (column) => column.name === 'close_date',
     );
@@ -113,8 +115,9 @@ describe('dashboard site', () => {
       );
     }
     const ecosystem = data.dashboards[0]!;
-    expect(ecosystem.panels.every((panel) => panel.data.status === 'ready'))
-      .toBe(true);
+    expect(
+      ecosystem.panels.every((panel) => panel.data.status === 'ready'),
+    ).toBe(true);
   });
 
   it('rejects a panel naming a missing column', async () => {
@@ -155,9 +158,10 @@ describe('dashboard site', () => {
     expect(html).not.toMatch(/<(script|link|img|iframe)[^>]+(src|href)=/i);
     expect(html).toContain("default-src 'none'");
 
-    const json = /<script type="application\/json" id="dashboard-data">(.*?)<\/script>/s.exec(
-      html,
-    )![1]!;
+    const json =
+      /<script type="application\/json" id="dashboard-data">(.*?)<\/script>/s.exec(
+        html,
+      )![1]!;
     expect(JSON.stringify(JSON.parse(json))).toContain(
       JSON.stringify(HOSTILE_NAME).slice(1, -1),
     );

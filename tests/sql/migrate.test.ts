@@ -96,9 +96,7 @@ describe('listMigrations', () => {
 describe('applyMigrations', () => {
   it('applies the project migrations once', async () => {
     const first = await applyMigrations(warehouse, context);
-    expect(first.applied).toEqual(
-      (await listMigrations()).map((m) => m.file),
-    );
+    expect(first.applied).toEqual((await listMigrations()).map((m) => m.file));
     const second = await applyMigrations(warehouse, context);
     expect(second.applied).toEqual([]);
     expect(second.alreadyApplied).toEqual(first.applied);

@@ -143,7 +143,9 @@ describe('listModels', () => {
 
   it('reads every project model header', async () => {
     const models = await listModels();
-    const overlaps = models.find((model) => model.name === 'crossbeam_overlaps');
+    const overlaps = models.find(
+      (model) => model.name === 'crossbeam_overlaps',
+    );
     expect(overlaps?.key).toEqual([
       'crossbeam_record_id',
       'partner_crossbeam_record_id',
@@ -238,8 +240,8 @@ describe('crossbeam_overlaps', () => {
       standard_type: standardType,
     });
 
-    // Display names that say the opposite of the standard type: the flags
-    // must follow standard_type.
+    // The display names contradict the standard types, and the flags must
+    // follow standard_type.
     await load('populations', {
       populations: [
         population(1, 'Prospects', 'customers'),
@@ -249,9 +251,15 @@ describe('crossbeam_overlaps', () => {
     });
     await load('partner_populations', {
       partner_populations: [
-        { ...population(11, 'Prospects', 'customers'), partner_id: 'partner-1' },
+        {
+          ...population(11, 'Prospects', 'customers'),
+          partner_id: 'partner-1',
+        },
         { ...population(12, 'Customers', null), partner_id: 'partner-1' },
-        { ...population(13, 'Deals', 'open_opportunities'), partner_id: 'partner-1' },
+        {
+          ...population(13, 'Deals', 'open_opportunities'),
+          partner_id: 'partner-1',
+        },
       ],
     });
     await load('accounts', {
@@ -270,7 +278,9 @@ describe('crossbeam_overlaps', () => {
     });
     await load('account_overlaps', {
       overlaps: [
-        overlapRow('a', 'x', { overlap_created_at: '2025-01-01T00:00:00.000Z' }),
+        overlapRow('a', 'x', {
+          overlap_created_at: '2025-01-01T00:00:00.000Z',
+        }),
         overlapRow('b', 'y'),
       ],
       overlap_populations: [

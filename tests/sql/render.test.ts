@@ -53,7 +53,8 @@ describe('renderSql', () => {
   });
 
   it('renders table_options only for Redshift', () => {
-    const template = 'create table t (a int) {{ table_options(diststyle all) }};';
+    const template =
+      'create table t (a int) {{ table_options(diststyle all) }};';
     expect(renderSql(template, postgres)).toBe('create table t (a int) ;');
     expect(renderSql(template, redshift)).toBe(
       'create table t (a int) diststyle all;',
@@ -151,7 +152,13 @@ describe('columnTypeSql', () => {
     expect(columnTypeSql('text', 'redshift')).toBe('varchar(65535)');
     expect(columnTypeSql('numeric', 'postgres')).toBe('numeric');
     expect(columnTypeSql('numeric', 'redshift')).toBe('numeric(38, 6)');
-    for (const type of ['timestamptz', 'bigint', 'integer', 'boolean', 'date'] as const) {
+    for (const type of [
+      'timestamptz',
+      'bigint',
+      'integer',
+      'boolean',
+      'date',
+    ] as const) {
       expect(columnTypeSql(type, 'redshift')).toBe(type);
     }
   });
@@ -160,11 +167,11 @@ describe('columnTypeSql', () => {
 describe('checkRedshiftSql', () => {
   it.each([
     ['create table t (a text)', 'bare text type'],
-    ['select string_agg(a, \',\') from t', 'string_agg'],
+    ["select string_agg(a, ',') from t", 'string_agg'],
     ['select array_agg(a) from t', 'array_agg'],
     ['select * from generate_series(1, 3)', 'generate_series'],
     ['select a is distinct from b', 'is distinct from'],
-    ['select format(\'%s\', a)', 'format()'],
+    ["select format('%s', a)", 'format()'],
     ['select now()', 'now()'],
     ['create table t (a jsonb)', 'json or jsonb type'],
     ['create table t (a serial)', 'serial type'],
@@ -196,7 +203,7 @@ describe('checkRedshiftSql', () => {
   });
 });
 
-/** Every `.sql` file below a folder, as paths relative to it. */
+/** Lists every `.sql` file below a folder, relative to it. */
 async function sqlFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true });
   return entries.filter((file) => file.endsWith('.sql')).sort();

@@ -6,9 +6,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
+  loadDeployConfig,
   parseDeployConfig,
   type DeployConfigInput,
 } from '../../lib/deploy-config/index';
+import { ConfigurationError } from '../../lib/errors';
 import { CROSSBEAM_SECRET_PLACEHOLDER } from '../../lib/secrets/crossbeam-secret';
 import { CrossbeamWarehouseStack } from '../../lib/stacks/warehouse-stack';
 
@@ -18,14 +20,29 @@ const cdkJson = JSON.parse(
 ) as { context: { crossbeamWarehouse: DeployConfigInput } };
 
 interface Synthesized {
+  outdir: string;
   template: Template;
   json: string;
-  report: { pluginReports: { pluginName: string; violations: { ruleName: string; severity: string }[] }[] };
+  report: {
+    pluginReports: {
+      pluginName: string;
+      violations: { ruleName: string; severity: string }[];
+    }[];
+  };
 }
+
+const outdirs: string[] = [];
+
+afterAll(() => {
+  for (const outdir of outdirs) {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+});
 
 /** Synthesizes the stack with cdk-nag on; synth throws on a nag error. */
 function synthesize(input: DeployConfigInput): Synthesized {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-test-'));
+  outdirs.push(outdir);
   const app = new App({ outdir });
   const stack = new CrossbeamWarehouseStack(app, 'Warehouse', {
     config: parseDeployConfig(input),
@@ -38,15 +55,19 @@ function synthesize(input: DeployConfigInput): Synthesized {
   const report = fs.existsSync(reportFile)
     ? JSON.parse(fs.readFileSync(reportFile, 'utf8'))
     : { pluginReports: [] };
-  fs.rmSync(outdir, { recursive: true, force: true });
   return {
+    outdir,
     template: Template.fromJSON(template),
     json: JSON.stringify(template),
     report,
   };
 }
 
-type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+type Statement = {
+  Action: string | string[];
+  Resource: unknown;
+  Effect: string;
+};
 
 function policyStatements(template: Template): Statement[] {
   return Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
@@ -57,7 +78,9 @@ function policyStatements(template: Template): Statement[] {
 }
 
 function actionsOf(statement: Statement): string[] {
-  return Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+  return Array.isArray(statement.Action)
+    ? statement.Action
+    : [statement.Action];
 }
 
 function resourcesOf(statement: Statement): unknown[] {
@@ -97,6 +120,51 @@ describe('CrossbeamWarehouseStack with a new Serverless workgroup', () => {
       sources: { crm: { schema: 'salesforce' } },
     });
     template = synthesized.template;
+  });
+
+  it('bundles the build function with sql/ and error class names', async () => {
+    const [buildFunction] = Object.values(
+      template.findResources('AWS::Lambda::Function', {
+        Properties: { Description: Match.stringLikeRegexp('migrations') },
+      }),
+    );
+    const assetHash = String(buildFunction!.Properties.Code.S3Key).replace(
+      /\.zip$/,
+      '',
+    );
+    const assetPath = path.join(synthesized.outdir, `asset.${assetHash}`);
+    expect(fs.existsSync(path.join(assetPath, 'sql', 'migrations'))).toBe(true);
+
+    // Nothing listens on port 9, so the first Data API call fails.
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      CROSSBEAM_WAREHOUSE: `redshift://workgroup/crossbeam/dev?iam_role=arn:aws:iam::123456789012:role/copy&region=eu-central-1`,
+      CROSSBEAM_LANDING: 's3://landing/crossbeam',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_MAX_ATTEMPTS: '1',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    });
+    try {
+      const bundle = require(path.join(assetPath, 'index.js')) as {
+        handler: (event: unknown, context: unknown) => Promise<unknown>;
+      };
+      const error = await bundle
+        .handler(
+          { migrateOnly: true },
+          { getRemainingTimeInMillis: () => 60_000 },
+        )
+        .then(
+          () => undefined,
+          (caught: Error) => caught,
+        );
+      expect(error?.name).toBe('WarehouseError');
+      expect(error?.message).toMatch(/ExecuteStatement failed/);
+    } finally {
+      process.env = saved;
+    }
   });
 
   it('passes cdk-nag with every finding acknowledged', () => {
@@ -216,9 +284,13 @@ describe('CrossbeamWarehouseStack with a new Serverless workgroup', () => {
       const machine = Object.values(
         template.findResources('AWS::StepFunctions::StateMachine'),
       )[0]!;
-      const parts = machine.Properties.DefinitionString['Fn::Join'][1] as unknown[];
+      const parts = machine.Properties.DefinitionString[
+        'Fn::Join'
+      ][1] as unknown[];
       definition = JSON.parse(
-        parts.map((part) => (typeof part === 'string' ? part : 'token')).join(''),
+        parts
+          .map((part) => (typeof part === 'string' ? part : 'token'))
+          .join(''),
       );
     });
 
@@ -278,7 +350,11 @@ describe('CrossbeamWarehouseStack with a new Serverless workgroup', () => {
       };
       expect(map.MaxConcurrency).toBe(2);
       expect(map.ItemProcessor.States.MorePages!.Choices).toEqual([
-        { Variable: '$.status', StringEquals: 'partial', Next: 'ExtractStream' },
+        {
+          Variable: '$.status',
+          StringEquals: 'partial',
+          Next: 'ExtractStream',
+        },
       ]);
     });
 
@@ -303,7 +379,11 @@ describe('CrossbeamWarehouseStack with a new Serverless workgroup', () => {
         'BuildModels',
       ]) {
         expect(definition.States[name]!.Catch).toEqual([
-          { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'NotifyFailure' },
+          {
+            ErrorEquals: ['States.ALL'],
+            ResultPath: '$.error',
+            Next: 'NotifyFailure',
+          },
         ]);
       }
       const notify = definition.States.NotifyFailure!;
@@ -322,7 +402,7 @@ describe('CrossbeamWarehouseStack with a new Serverless workgroup', () => {
     expect(statements).toContainEqual(
       expect.objectContaining({
         Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^TopicKey/), 'Arn'] },
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/TopicKey/), 'Arn'] },
       }),
     );
   });
@@ -405,9 +485,9 @@ describe('CrossbeamWarehouseStack with a new Serverless workgroup', () => {
       template.findResources('AWS::Lambda::Function'),
     )) {
       const names = Object.keys(fn.Properties.Environment.Variables);
-      expect(names.filter((name) => /SECRET$|TOKEN|PASSWORD/.test(name))).toEqual(
-        [],
-      );
+      expect(
+        names.filter((name) => /SECRET$|TOKEN|PASSWORD/.test(name)),
+      ).toEqual([]);
     }
   });
 });
@@ -439,7 +519,9 @@ describe('CrossbeamWarehouseStack with an existing cluster', () => {
     expect(JSON.stringify(credentials.Resource)).toContain(
       'dbuser:analytics/crossbeam_loader',
     );
-    expect(JSON.stringify(credentials.Resource)).toContain('dbname:analytics/dev');
+    expect(JSON.stringify(credentials.Resource)).toContain(
+      'dbname:analytics/dev',
+    );
   });
 
   it('creates no secret and uses SSE-S3', () => {
@@ -457,7 +539,9 @@ describe('CrossbeamWarehouseStack with an existing cluster', () => {
   it('scopes every IAM statement that a resource ARN can scope', () => {
     for (const statement of policyStatements(synthesized.template)) {
       if (!resourcesOf(statement).includes('*')) continue;
-      expect(actionsOf(statement).filter((action) => !UNSCOPED_ACTIONS.has(action))).toEqual([]);
+      expect(
+        actionsOf(statement).filter((action) => !UNSCOPED_ACTIONS.has(action)),
+      ).toEqual([]);
     }
   });
 
@@ -499,11 +583,28 @@ describe('CrossbeamWarehouseStack with an existing workgroup', () => {
   });
 });
 
+describe('deployment settings from the app context', () => {
+  it('rejects an invalid setting by path', () => {
+    const app = new App({
+      context: {
+        crossbeamWarehouse: {
+          redshift: { workgroupName: 'analytics' },
+          maxConcurrency: 0,
+        },
+      },
+    });
+    expect(() => loadDeployConfig(app.node)).toThrow(ConfigurationError);
+    expect(() => loadDeployConfig(app.node)).toThrow(
+      /crossbeamWarehouse\.maxConcurrency: .*>=1.*\(received 0\)/,
+    );
+  });
+});
+
 describe('cdk-nag in these tests', () => {
   it('fails the synth of a non-compliant bucket', () => {
-    const app = new App({
-      outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-nag-')),
-    });
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-nag-'));
+    outdirs.push(outdir);
+    const app = new App({ outdir });
     const stack = new Stack(app, 'Bare', { env: ENV });
     new s3.Bucket(stack, 'Bucket');
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

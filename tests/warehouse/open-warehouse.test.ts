@@ -71,7 +71,7 @@ describe('openWarehouse', () => {
     await expect(failure).rejects.toThrow(
       'Invalid warehouse "mysql://root@db/warehouse": the scheme must be pglite:, postgres:, postgresql: or redshift:.',
     );
-    const error = await failure.catch((caught: unknown) => caught as Error);
+    const error = (await failure.catch((caught: unknown) => caught)) as Error;
     expect(error.message).not.toContain('hunter2');
   });
 

@@ -46,7 +46,7 @@ describe('PgliteWarehouse.copyFromLanding', () => {
         'copy_test',
         '{"case_name":"nested","text_value":{"a":1}}\n',
       ),
-    ).rejects.toThrow(/column text_value holds an object/);
+    ).rejects.toThrow(/column text_value contains an object/);
   });
 
   it('rejects a NUL character', async () => {
@@ -70,10 +70,9 @@ describe('PgliteWarehouse.executeBatch', () => {
       'insert into batch_test values (1)',
       'insert into batch_test values (2)',
     ]);
-    expect(await warehouse.query('select id from batch_test order by id')).toEqual([
-      { id: 1 },
-      { id: 2 },
-    ]);
+    expect(
+      await warehouse.query('select id from batch_test order by id'),
+    ).toEqual([{ id: 1 }, { id: 2 }]);
   });
 
   it('rolls back and names the failing statement', async () => {
@@ -87,15 +86,16 @@ describe('PgliteWarehouse.executeBatch', () => {
     );
     const error = await failure.catch((caught: unknown) => caught);
     expect((error as WarehouseError).cause).toMatchObject({ code: '23505' });
-    expect(await warehouse.query('select id from batch_test order by id')).toEqual([
-      { id: 1 },
-      { id: 2 },
-    ]);
+    expect(
+      await warehouse.query('select id from batch_test order by id'),
+    ).toEqual([{ id: 1 }, { id: 2 }]);
   });
 
   it('returns int8 as a number only when exact', async () => {
     expect(
-      await warehouse.query('select count(*) as total, 9007199254740993::bigint as big'),
+      await warehouse.query(
+        'select count(*) as total, 9007199254740993::bigint as big',
+      ),
     ).toEqual([{ total: 1, big: '9007199254740993' }]);
   });
 });

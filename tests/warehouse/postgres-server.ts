@@ -33,6 +33,7 @@ function findBinDir(): string | null {
       (dir) =>
         dir !== '' &&
         existsSync(path.join(dir, 'initdb')) &&
+        existsSync(path.join(dir, 'pg_ctl')) &&
         existsSync(path.join(dir, 'postgres')),
     ) ?? null
   );
@@ -41,7 +42,7 @@ function findBinDir(): string | null {
 const binDir = findBinDir();
 const runningAsRoot = process.getuid?.() === 0;
 
-/** The `postgres` account, which initdb needs when tests run as root. */
+/** Looks up the `postgres` account, which initdb needs under root. */
 function postgresAccount(): { uid: number; gid: number } | null {
   const uid = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
   const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
@@ -53,7 +54,7 @@ const account = runningAsRoot ? postgresAccount() : null;
 
 /** Why the PostgreSQL tests cannot run here, or null when they can. */
 export const postgresUnavailable: string | null = !binDir
-  ? 'no PostgreSQL binaries (initdb, postgres) are installed'
+  ? 'no PostgreSQL binaries (initdb, pg_ctl, postgres) are installed'
   : runningAsRoot && !account
     ? 'tests run as root and there is no postgres account for initdb'
     : null;
@@ -148,7 +149,18 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const stop = async (): Promise<void> => {
     if (server.exitCode === null) {
       const exited = new Promise((resolve) => server.once('exit', resolve));
-      server.kill('SIGINT');
+      // pg_ctl signals the postmaster itself: a signal to the child process
+      // would reach only runuser when the tests run as root.
+      const [pgCtl, stopArgs] = command('pg_ctl', [
+        'stop',
+        '-D',
+        dataDir,
+        '-m',
+        'immediate',
+        '-w',
+      ]);
+      const stopped = spawnSync(pgCtl, stopArgs, { encoding: 'utf8' });
+      if (stopped.status !== 0) server.kill('SIGKILL');
       await exited;
     }
     await rm(dir, { recursive: true, force: true });

@@ -1,4 +1,9 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { WarehouseError } from '../../lib/errors';
+import { FileLandingStore } from '../../lib/landing/file-store';
+import { loadPendingRuns, readBookmark } from '../../lib/load/load';
 import { applyMigrations } from '../../lib/sql/migrate';
 import { PostgresWarehouse } from '../../lib/warehouse/postgres';
 import { copyRawPart, copyRoundTrip, LONG_TEXT_LENGTH } from './copy-cases';
@@ -7,6 +12,11 @@ import {
   startTestPostgres,
   type TestPostgres,
 } from './postgres-server';
+import {
+  overlapPopulationRow,
+  overlapRow,
+  writeLandedRun,
+} from '../load/landed-runs';
 
 // These tests start a real PostgreSQL server on 127.0.0.1. Where none is
 // installed they are skipped, and the reason is printed.
@@ -30,7 +40,9 @@ describeWithPostgres('PostgresWarehouse', () => {
   });
 
   it('hides the password in its url', () => {
-    expect(warehouse.url).toMatch(/^postgres:\/\/loader@127\.0\.0\.1:\d+\/postgres$/);
+    expect(warehouse.url).toMatch(
+      /^postgres:\/\/loader@127\.0\.0\.1:\d+\/postgres$/,
+    );
   });
 
   it('round-trips special characters, types and long text', async () => {
@@ -55,19 +67,21 @@ describeWithPostgres('PostgresWarehouse', () => {
       /Invalid JSON at raw\/run\/raw_cases\/part-00000\.ndjson\.gz line 2/,
     );
     expect(
-      await warehouse.query('select count(*) as total from copy_test.raw_cases'),
+      await warehouse.query(
+        'select count(*) as total from copy_test.raw_cases',
+      ),
     ).toEqual([{ total: 0 }]);
   });
 
   it('rolls back a batch and names the failing statement', async () => {
     await warehouse.query('create table batch_test (id integer primary key)');
     await warehouse.executeBatch(['insert into batch_test values (1)']);
-    const failure = await warehouse
+    const failure = (await warehouse
       .executeBatch([
         'insert into batch_test values (2)',
         'insert into batch_test values (1)',
       ])
-      .catch((error: unknown) => error as WarehouseError);
+      .catch((error: unknown) => error)) as WarehouseError;
 
     expect(failure).toBeInstanceOf(WarehouseError);
     expect(failure.message).toMatch(
@@ -80,19 +94,74 @@ describeWithPostgres('PostgresWarehouse', () => {
     ]);
   });
 
+  const context = {
+    dialect: 'postgres' as const,
+    schemas: {
+      crossbeam: 'crossbeam',
+      staging: 'crossbeam_staging',
+      models: 'crossbeam_models',
+      dashboards: 'crossbeam_dashboards',
+    },
+  };
+
   it('applies the project migrations', async () => {
-    const context = {
-      dialect: 'postgres' as const,
-      schemas: {
-        crossbeam: 'crossbeam',
-        staging: 'crossbeam_staging',
-        models: 'crossbeam_models',
-        dashboards: 'crossbeam_dashboards',
-      },
-    };
     const first = await applyMigrations(warehouse, context);
     expect(first.applied.length).toBeGreaterThan(0);
     const second = await applyMigrations(warehouse, context);
     expect(second.applied).toEqual([]);
+  });
+
+  it('loads a full and an incremental overlap run', async () => {
+    await applyMigrations(warehouse, context);
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'pg-landing-'));
+    try {
+      const store = new FileLandingStore(dir);
+      await writeLandedRun(store, {
+        stream: 'account_overlaps',
+        runId: 'run-001',
+        observedAt: '2026-03-01T10:00:00.000Z',
+        bookmark: 'cursor-1',
+        tables: {
+          overlaps: [overlapRow('a', 'x'), overlapRow('b', 'y')],
+          overlap_populations: [
+            overlapPopulationRow('a', 'x', 'partner', 11, 'Customers'),
+          ],
+        },
+      });
+      await writeLandedRun(store, {
+        stream: 'account_overlaps',
+        runId: 'run-002',
+        observedAt: '2026-03-02T10:00:00.000Z',
+        mode: 'incremental',
+        previousBookmark: 'cursor-1',
+        bookmark: 'cursor-2',
+        tables: { overlaps: [overlapRow('b', 'y', { is_deleted: true })] },
+      });
+
+      const result = await loadPendingRuns({ warehouse, store, context });
+      expect(
+        result.streams
+          .find((stream) => stream.stream === 'account_overlaps')
+          ?.loaded.map((run) => run.runId),
+      ).toEqual(['run-001', 'run-002']);
+      expect(
+        await warehouse.query(
+          'select crossbeam_record_id from crossbeam.overlaps order by 1',
+        ),
+      ).toEqual([{ crossbeam_record_id: 'a' }]);
+      expect(
+        await warehouse.query(
+          'select crossbeam_record_id, valid_to is not null as closed from crossbeam.overlap_history order by 1',
+        ),
+      ).toEqual([
+        { crossbeam_record_id: 'a', closed: false },
+        { crossbeam_record_id: 'b', closed: true },
+      ]);
+      expect(await readBookmark(warehouse, context, 'account_overlaps')).toBe(
+        'cursor-2',
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

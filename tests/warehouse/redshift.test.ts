@@ -23,7 +23,7 @@ const SERVERLESS_URL = `redshift://workgroup/analytics/dev?iam_role=${ROLE}`;
 
 const redshift = mockClient(RedshiftDataClient);
 
-/** A fake clock: sleeping advances it, so timeouts pass instantly. */
+/** Returns a fake clock that sleeping advances, so timeouts pass instantly. */
 function fakeTime() {
   let now = 0;
   const sleeps: number[] = [];
@@ -85,7 +85,9 @@ describe('parseRedshiftUrl', () => {
     const secret =
       'arn:aws:secretsmanager:us-east-1:123456789012:secret:redshift-AbCdEf';
     expect(
-      parseRedshiftUrl(`redshift://cluster/main-cluster/dev?secret_arn=${secret}`),
+      parseRedshiftUrl(
+        `redshift://cluster/main-cluster/dev?secret_arn=${secret}`,
+      ),
     ).toEqual({
       kind: 'provisioned',
       clusterIdentifier: 'main-cluster',
@@ -95,14 +97,14 @@ describe('parseRedshiftUrl', () => {
   });
 
   it('parses a cluster with a database user', () => {
-    expect(parseRedshiftUrl('redshift://cluster/main/dev?db_user=loader')).toEqual(
-      {
-        kind: 'provisioned',
-        clusterIdentifier: 'main',
-        database: 'dev',
-        dbUser: 'loader',
-      },
-    );
+    expect(
+      parseRedshiftUrl('redshift://cluster/main/dev?db_user=loader'),
+    ).toEqual({
+      kind: 'provisioned',
+      clusterIdentifier: 'main',
+      database: 'dev',
+      dbUser: 'loader',
+    });
   });
 
   it.each([
@@ -115,8 +117,14 @@ describe('parseRedshiftUrl', () => {
       /exactly one of secret_arn or db_user/,
     ],
     ['redshift://workgroup/a/dev?db_user=x', /db_user applies only/],
-    ['redshift://workgroup/a/dev?password=x', /query key "password" is unknown/],
-    ['redshift://workgroup/a/dev?iam_role=admin', /iam_role must be an IAM role ARN/],
+    [
+      'redshift://workgroup/a/dev?password=x',
+      /query key "password" is unknown/,
+    ],
+    [
+      'redshift://workgroup/a/dev?iam_role=admin',
+      /iam_role must be an IAM role ARN/,
+    ],
     ['redshift://workgroup/a/dev?region=mars', /region must be an AWS region/],
     ['redshift://user:pw@workgroup/a/dev', /contains credentials/],
     ['redshift://workgroup/Bad_Name/dev', /lower-case letters, digits/],
@@ -204,7 +212,9 @@ describe('RedshiftWarehouse.query', () => {
       .on(DescribeStatementCommand)
       .resolves({ Id: 'q2', Status: 'FINISHED', HasResultSet: false });
     const { warehouse } = newWarehouse();
-    await expect(warehouse.query('create table t (a int)')).resolves.toEqual([]);
+    await expect(warehouse.query('create table t (a int)')).resolves.toEqual(
+      [],
+    );
     expect(redshift.commandCalls(GetStatementResultCommand)).toHaveLength(0);
   });
 
@@ -220,19 +230,25 @@ describe('RedshiftWarehouse.query', () => {
     const { warehouse } = newWarehouse();
     const run = warehouse.query('select big from t');
     await expect(run).rejects.toThrow(WarehouseError);
-    await expect(run).rejects.toThrow(/Column big \(int8\).*Cast the column to varchar/);
+    await expect(run).rejects.toThrow(
+      /Column big \(int8\).*Cast the column to varchar/,
+    );
   });
 
   it('passes the cluster and secret on each statement', async () => {
     const secret =
       'arn:aws:secretsmanager:us-east-1:123456789012:secret:redshift-AbCdEf';
     redshift.on(ExecuteStatementCommand).resolves({ Id: 'q4' });
-    redshift.on(DescribeStatementCommand).resolves({ Id: 'q4', Status: 'FINISHED' });
+    redshift
+      .on(DescribeStatementCommand)
+      .resolves({ Id: 'q4', Status: 'FINISHED' });
     const { warehouse } = newWarehouse(
       `redshift://cluster/main/dev?secret_arn=${secret}`,
     );
     await warehouse.query('select 1');
-    expect(redshift.commandCalls(ExecuteStatementCommand)[0]!.args[0].input).toEqual({
+    expect(
+      redshift.commandCalls(ExecuteStatementCommand)[0]!.args[0].input,
+    ).toEqual({
       Database: 'dev',
       ClusterIdentifier: 'main',
       SecretArn: secret,
@@ -257,7 +273,9 @@ describe('RedshiftWarehouse.query', () => {
 
   it('raises on an aborted statement', async () => {
     redshift.on(ExecuteStatementCommand).resolves({ Id: 'q6' });
-    redshift.on(DescribeStatementCommand).resolves({ Id: 'q6', Status: 'ABORTED' });
+    redshift
+      .on(DescribeStatementCommand)
+      .resolves({ Id: 'q6', Status: 'ABORTED' });
     const { warehouse } = newWarehouse();
     await expect(warehouse.query('select 1')).rejects.toThrow(
       /q6 was aborted before it finished/,
@@ -266,7 +284,9 @@ describe('RedshiftWarehouse.query', () => {
 
   it('cancels a statement that never finishes', async () => {
     redshift.on(ExecuteStatementCommand).resolves({ Id: 'q7' });
-    redshift.on(DescribeStatementCommand).resolves({ Id: 'q7', Status: 'STARTED' });
+    redshift
+      .on(DescribeStatementCommand)
+      .resolves({ Id: 'q7', Status: 'STARTED' });
     redshift.on(CancelStatementCommand).resolves({ Status: true });
     const { warehouse, time } = newWarehouse(SERVERLESS_URL, 30_000);
 
@@ -274,7 +294,9 @@ describe('RedshiftWarehouse.query', () => {
       /q7 did not finish within 30 s.*so it was cancelled/,
     );
     expect(redshift.commandCalls(CancelStatementCommand)).toHaveLength(1);
-    expect(redshift.commandCalls(CancelStatementCommand)[0]!.args[0].input).toEqual({
+    expect(
+      redshift.commandCalls(CancelStatementCommand)[0]!.args[0].input,
+    ).toEqual({
       Id: 'q7',
     });
     expect(time.now()).toBeLessThanOrEqual(30_000);
@@ -291,10 +313,14 @@ describe('RedshiftWarehouse.query', () => {
         }),
       )
       .rejectsOnce(
-        Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }),
+        Object.assign(new Error('Rate exceeded'), {
+          name: 'ThrottlingException',
+        }),
       )
       .resolves({ Id: 'q8' });
-    redshift.on(DescribeStatementCommand).resolves({ Id: 'q8', Status: 'FINISHED' });
+    redshift
+      .on(DescribeStatementCommand)
+      .resolves({ Id: 'q8', Status: 'FINISHED' });
     const { warehouse, time } = newWarehouse();
 
     await expect(warehouse.query('select 1')).resolves.toEqual([]);
@@ -305,11 +331,12 @@ describe('RedshiftWarehouse.query', () => {
   });
 
   it('gives up after the retry bound', async () => {
-    redshift
-      .on(ExecuteStatementCommand)
-      .rejects(
-        new ActiveStatementsExceededException({ message: 'busy', $metadata: {} }),
-      );
+    redshift.on(ExecuteStatementCommand).rejects(
+      new ActiveStatementsExceededException({
+        message: 'busy',
+        $metadata: {},
+      }),
+    );
     const { warehouse } = newWarehouse();
     await expect(warehouse.query('select 1')).rejects.toThrow(
       /still throttled \(ActiveStatementsExceededException\) after 8 attempts/,
@@ -343,7 +370,9 @@ describe('RedshiftWarehouse.query', () => {
 describe('RedshiftWarehouse.executeBatch', () => {
   it('submits one BatchExecuteStatement', async () => {
     redshift.on(BatchExecuteStatementCommand).resolves({ Id: 'b1' });
-    redshift.on(DescribeStatementCommand).resolves({ Id: 'b1', Status: 'FINISHED' });
+    redshift
+      .on(DescribeStatementCommand)
+      .resolves({ Id: 'b1', Status: 'FINISHED' });
     const { warehouse } = newWarehouse();
     await warehouse.executeBatch(['delete from a', 'insert into a select 1']);
     const calls = redshift.commandCalls(BatchExecuteStatementCommand);
@@ -394,7 +423,9 @@ describe('RedshiftWarehouse.executeBatch', () => {
   it('rejects a batch whose statement is too long', async () => {
     const { warehouse } = newWarehouse();
     const run = warehouse.executeBatch(['select 1', 'x'.repeat(100_001)]);
-    await expect(run).rejects.toThrow(/Statement 2 of 2 in the batch is 100001 bytes/);
+    await expect(run).rejects.toThrow(
+      /Statement 2 of 2 in the batch is 100001 bytes/,
+    );
     expect(redshift.commandCalls(BatchExecuteStatementCommand)).toHaveLength(0);
   });
 });
@@ -405,7 +436,8 @@ describe('RedshiftWarehouse.copyFromLanding', () => {
     name: 'overlaps_r1',
     columns: ['crossbeam_record_id', 'user'],
   };
-  const manifest = 's3://landing/crossbeam/account_overlaps/r1/overlaps/copy-manifest.json';
+  const manifest =
+    's3://landing/crossbeam/account_overlaps/r1/overlaps/copy-manifest.json';
 
   it('builds the COPY statement', () => {
     expect(buildCopySql(table, manifest, ROLE)).toBe(
@@ -455,7 +487,8 @@ describe('RedshiftWarehouse.copyFromLanding', () => {
     redshift.on(DescribeStatementCommand, { Id: 'c2' }).resolves({
       Id: 'c2',
       Status: 'FAILED',
-      Error: "Load into table 'overlaps_r1' failed. Check 'sys_load_error_detail'",
+      Error:
+        "Load into table 'overlaps_r1' failed. Check 'sys_load_error_detail'",
     });
     redshift
       .on(DescribeStatementCommand, { Id: 'c3' })
@@ -469,7 +502,10 @@ describe('RedshiftWarehouse.copyFromLanding', () => {
       ],
       Records: [
         [
-          { stringValue: 's3://landing/crossbeam/account_overlaps/r1/overlaps/part-00000.ndjson.gz' },
+          {
+            stringValue:
+              's3://landing/crossbeam/account_overlaps/r1/overlaps/part-00000.ndjson.gz',
+          },
           { longValue: 7 },
           { stringValue: 'record_name' },
           { stringValue: 'String length exceeds DDL length' },

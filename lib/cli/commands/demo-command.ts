@@ -9,8 +9,11 @@ import {
   buildWarehouse,
   loadLanded,
   syncStreams,
+  throwIfFailed,
   type SyncResult,
 } from '../../pipeline/steps';
+import { createProgressReporter } from '../../progress';
+import { writeDashboardSite } from '../../site';
 import { startSandbox } from '../../sandbox/server';
 import { createWorld } from '../../sandbox/world';
 import type { Scale } from '../../sandbox/types';
@@ -50,6 +53,7 @@ interface DemoOptions extends GlobalOptions {
   scale: string;
   historyMonths: string;
   stepDays: string;
+  anchor?: string;
 }
 
 function parseScale(value: string): Scale {
@@ -71,6 +75,17 @@ function parseWhole(value: string, flag: string, min: number): number {
     );
   }
   return number;
+}
+
+function parseAnchor(value: string | undefined): Date {
+  if (value === undefined) return new Date();
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    throw new ConfigurationError(
+      `Invalid --anchor ${JSON.stringify(value)}: use an ISO 8601 date such as 2026-06-01.`,
+    );
+  }
+  return date;
 }
 
 function readState(file: string): DemoState | undefined {
@@ -118,6 +133,10 @@ export function registerDemoCommand(program: Command): void {
       '--step-days <n>',
       'days the sandbox clock moves on per later run',
       '7',
+    )
+    .option(
+      '--anchor <date>',
+      "on the first run, the sandbox world's today, as an ISO 8601 date (default: today, UTC)",
     )
     .action(async (_options, command: Command) => {
       const options = command.optsWithGlobals<DemoOptions>();
@@ -186,8 +205,10 @@ export function registerDemoCommand(program: Command): void {
           sync = await syncStreams(context, client, {
             observedAt: clock,
             streams: last ? settings.streams : HISTORY_STREAMS,
+            progress: last ? createProgressReporter() : undefined,
           });
           syncMs += sync.durationMs;
+          throwIfFailed(sync);
           const load = await loadLanded(context);
           loadMs += load.durationMs;
           if (!last) {
@@ -215,6 +236,14 @@ export function registerDemoCommand(program: Command): void {
         });
         const after = await countOverlaps(context);
 
+        const siteStarted = Date.now();
+        const site = await writeDashboardSite(
+          context.warehouse,
+          context.sql,
+          path.resolve(base.stateDir, 'dashboards'),
+        );
+        const siteMs = Date.now() - siteStarted;
+
         await printRunSummary(context, {
           sync,
           build: build.result,
@@ -223,6 +252,7 @@ export function registerDemoCommand(program: Command): void {
             { step: 'load', durationMs: loadMs },
             { step: 'sandbox CRM seed', durationMs: seedMs },
             { step: 'build', durationMs: build.durationMs },
+            { step: 'dashboards page', durationMs: siteMs },
           ],
         });
 
@@ -249,6 +279,7 @@ export function registerDemoCommand(program: Command): void {
               ? `Incremental run as of ${lastClock.toISOString().slice(0, 10)} (sandbox clock): current overlaps ${before} → ${after} (${change >= 0 ? '+' : ''}${change}).`
               : `First run: ${after} current overlaps, with ${historyMonths} months of observed history.`,
             `Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Warehouse: ${settings.warehouse}`,
+            `Dashboards: ${site.indexPath} (open it in a browser)`,
             '',
             'Next:',
             '  npx crossbeam-warehouse sql "select partner_name, count(*) from crossbeam_models.crossbeam_overlaps group by 1 order by 2 desc limit 10"',

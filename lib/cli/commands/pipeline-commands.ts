@@ -1,7 +1,13 @@
 import type { Command } from 'commander';
 import { createClientForSettings } from '../../pipeline/client';
 import { openPipeline, type PipelineContext } from '../../pipeline/context';
-import { buildWarehouse, loadLanded, syncStreams } from '../../pipeline/steps';
+import {
+  buildWarehouse,
+  loadLanded,
+  syncStreams,
+  throwIfFailed,
+} from '../../pipeline/steps';
+import { createProgressReporter } from '../../progress';
 import { sourcesForSettings } from '../../pipeline/sources';
 import {
   loggerFromOptions,
@@ -48,6 +54,7 @@ export function registerPipelineCommands(program: Command): void {
         );
         const sync = await syncStreams(context, client, {
           fullRefresh: options.fullRefresh,
+          progress: createProgressReporter(),
         });
         const load = await loadLanded(context);
         const sources = sourcesForSettings(context.settings);
@@ -61,6 +68,7 @@ export function registerPipelineCommands(program: Command): void {
             { step: 'build', durationMs: build.durationMs },
           ],
         });
+        throwIfFailed(sync);
       });
     });
 
@@ -81,7 +89,9 @@ export function registerPipelineCommands(program: Command): void {
         );
         const sync = await syncStreams(context, client, {
           fullRefresh: options.fullRefresh,
+          progress: createProgressReporter(),
         });
+        throwIfFailed(sync);
         context.logger.info(
           `Landed run ${sync.runId} for ${sync.manifests.length} streams; run "crossbeam-warehouse load" to load it.`,
         );

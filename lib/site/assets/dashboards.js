@@ -70,7 +70,7 @@
     return String(left).localeCompare(String(right));
   }
 
-  /** A panel's rows as objects, each with its index in the data. */
+  /** Returns a panel's rows as objects keyed by column name. */
   function rowObjects(panel) {
     const columns = panel.data.columns;
     return panel.data.rows.map((values) => {
@@ -193,9 +193,7 @@
           tooltip: {
             callbacks: {
               label: (item) =>
-                item.dataset.label +
-                ': ' +
-                formatValue(item.raw, valueColumn),
+                item.dataset.label + ': ' + formatValue(item.raw, valueColumn),
             },
           },
         },
@@ -345,9 +343,7 @@
   }
 
   function renderPanel(panel) {
-    const container = document.querySelector(
-      '[data-panel="' + panel.id + '"]',
-    );
+    const container = document.querySelector('[data-panel="' + panel.id + '"]');
     renderHeader(container, panel);
     if (panel.data.status !== 'ready') {
       container.classList.add('skipped');
@@ -386,7 +382,8 @@
       for (const row of rowObjects(panel)) {
         const id = row[panel.rep.id];
         if (id === null || id === undefined) continue;
-        if (!reps.has(String(id))) reps.set(String(id), repLabel(row, panel.rep));
+        if (!reps.has(String(id)))
+          reps.set(String(id), repLabel(row, panel.rep));
       }
     }
     const sorted = [...reps.entries()].sort((left, right) =>

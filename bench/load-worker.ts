@@ -1,0 +1,64 @@
+import { loadSettings } from '../lib/config/settings';
+import { createConsoleLogger } from '../lib/log';
+import { openPipeline } from '../lib/pipeline/context';
+import { buildWarehouse, loadLanded } from '../lib/pipeline/steps';
+import { readBookmark } from '../lib/load/load';
+import { STREAMS, type StreamName } from '../lib/streams/catalog';
+import { finishWorker, maxRssBytes, readJob } from './read-job';
+import type { LoadJob, LoadOutcome } from './worker-protocol';
+
+/**
+ * Loads every complete run in the landing directory into a PGlite
+ * warehouse and optionally rebuilds the models, in a process of its own so
+ * that PGlite's memory is measured apart from the extract's.
+ */
+async function runLoad(): Promise<LoadOutcome> {
+  const job = readLoadJob();
+  const baselineRssBytes = process.memoryUsage().rss;
+  const logger = createConsoleLogger({ level: 'warn' });
+  const settings = loadSettings({
+    flags: {
+      warehouse: `pglite:${job.warehouseDir}`,
+      landing: `file:${job.landingDir}`,
+      streams: [...job.streams],
+    },
+    env: {},
+    cwd: job.warehouseDir,
+  });
+  const context = await openPipeline(settings, logger);
+  try {
+    const load = await loadLanded(context);
+    const build = job.build ? await buildWarehouse(context) : undefined;
+
+    const bookmarks: Partial<Record<StreamName, string>> = {};
+    for (const stream of job.streams) {
+      if (STREAMS[stream].sync !== 'incremental') continue;
+      const bookmark = await readBookmark(
+        context.warehouse,
+        context.sql,
+        stream,
+      );
+      if (bookmark !== null) bookmarks[stream] = bookmark;
+    }
+    return {
+      loadMs: load.durationMs,
+      buildMs: build?.durationMs ?? 0,
+      runsLoaded: load.result.streams.reduce(
+        (sum, stream) => sum + stream.loaded.length,
+        0,
+      ),
+      modelsBuilt: build?.result.built.length ?? 0,
+      bookmarks,
+      baselineRssBytes,
+      maxRssBytes: maxRssBytes(),
+    };
+  } finally {
+    await context.warehouse.close();
+  }
+}
+
+function readLoadJob(): LoadJob {
+  return readJob<LoadJob>('load-worker');
+}
+
+finishWorker(runLoad);

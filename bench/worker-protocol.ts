@@ -1,0 +1,62 @@
+import type { StreamName } from '../lib/streams/catalog';
+
+/** Input of `extract-worker.js`, passed as a JSON file path in argv[2]. */
+export interface ExtractJob {
+  readonly apiUrl: string;
+  readonly authUrl: string;
+  readonly organization: string;
+  /** Landing directory, absolute. */
+  readonly landingDir: string;
+  readonly runId: string;
+  readonly observedAt: string;
+  readonly streams: readonly StreamName[];
+  /** Streams extracted at the same time. */
+  readonly concurrency: number;
+  /** Saved bookmark per incremental stream; a missing one reads in full. */
+  readonly bookmarks: Partial<Record<StreamName, string>>;
+}
+
+/** Counts of one stream's run, as its manifest records them. */
+export interface StreamFigures {
+  readonly stream: StreamName;
+  readonly mode: 'full' | 'incremental';
+  readonly pages: number;
+  readonly records: number;
+  readonly rejects: number;
+  readonly durationMs: number;
+}
+
+/** What `extract-worker.js` prints as the last line of its stdout. */
+export interface ExtractOutcome {
+  readonly durationMs: number;
+  readonly streams: StreamFigures[];
+  /** Raw page keys the run landed, for the parse and gzip ceiling. */
+  readonly rawPages: string[];
+  /** Peak resident set size of the worker process, in bytes. */
+  readonly maxRssBytes: number;
+}
+
+/** Input of `load-worker.js`. */
+export interface LoadJob {
+  /** PGlite data directory, absolute. */
+  readonly warehouseDir: string;
+  readonly landingDir: string;
+  readonly streams: readonly StreamName[];
+  /** Rebuild the models after the load. */
+  readonly build: boolean;
+}
+
+/** What `load-worker.js` prints as the last line of its stdout. */
+export interface LoadOutcome {
+  readonly loadMs: number;
+  /** Zero when the job had `build: false`. */
+  readonly buildMs: number;
+  readonly runsLoaded: number;
+  readonly modelsBuilt: number;
+  /** Bookmark per incremental stream after the load. */
+  readonly bookmarks: Partial<Record<StreamName, string>>;
+  /** Resident set size before PGlite was opened, in bytes. */
+  readonly baselineRssBytes: number;
+  /** Peak resident set size of the load process, in bytes. */
+  readonly maxRssBytes: number;
+}
