@@ -3,7 +3,7 @@ import { extractStream } from '../lib/extract/extract';
 import { FileLandingStore } from '../lib/landing/file-store';
 import { createConsoleLogger } from '../lib/log';
 import type { StreamName } from '../lib/streams/catalog';
-import { finishWorker, maxRssBytes, readJob } from './read-job';
+import { cpuMs, finishWorker, maxRssBytes, readJob } from './read-job';
 import type { ExtractJob, ExtractOutcome, StreamFigures } from './worker-protocol';
 
 /**
@@ -75,6 +75,7 @@ async function runExtract(): Promise<ExtractOutcome> {
     streams: figures,
     rawPages,
     maxRssBytes: maxRssBytes(),
+    cpuMs: cpuMs(),
   };
 }
 

@@ -3,6 +3,11 @@ import { createConsoleLogger } from '../lib/log';
 import { openPipeline } from '../lib/pipeline/context';
 import { buildWarehouse, loadLanded } from '../lib/pipeline/steps';
 import { readBookmark } from '../lib/load/load';
+import {
+  configuredSources,
+  parseSourcesConfig,
+  renderSourceVars,
+} from '../lib/sources/config';
 import { STREAMS, type StreamName } from '../lib/streams/catalog';
 import { finishWorker, maxRssBytes, readJob } from './read-job';
 import type { LoadJob, LoadOutcome } from './worker-protocol';
@@ -28,7 +33,15 @@ async function runLoad(): Promise<LoadOutcome> {
   const context = await openPipeline(settings, logger);
   try {
     const load = await loadLanded(context);
-    const build = job.build ? await buildWarehouse(context) : undefined;
+    // No CRM, marketing or product sources are configured, so the models
+    // that need them are skipped; the rest build as in production.
+    const sources = parseSourcesConfig({});
+    const build = job.build
+      ? await buildWarehouse(context, {
+          configuredSources: configuredSources(sources),
+          vars: renderSourceVars(sources),
+        })
+      : undefined;
 
     const bookmarks: Partial<Record<StreamName, string>> = {};
     for (const stream of job.streams) {

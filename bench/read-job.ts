@@ -26,6 +26,12 @@ export function maxRssBytes(): number {
   return process.resourceUsage().maxRSS * 1024;
 }
 
+/** CPU time of this process so far, user and system, in ms. */
+export function cpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
 /** Prints the outcome as the last stdout line, or the error and exit code 1. */
 export function finishWorker<T>(work: () => Promise<T>): void {
   work().then(

@@ -34,6 +34,8 @@ export interface ExtractOutcome {
   readonly rawPages: string[];
   /** Peak resident set size of the worker process, in bytes. */
   readonly maxRssBytes: number;
+  /** CPU time of the worker process, user and system, in ms. */
+  readonly cpuMs: number;
 }
 
 /** Input of `load-worker.js`. */

@@ -1,15 +1,19 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { createCrossbeamClient } from '../lib/crossbeam/client';
+import { CrossbeamAuthError } from '../lib/errors';
 import { ExtractCheckpointSchema } from '../lib/extract/checkpoint';
 import { extractStream, newRunId } from '../lib/extract/extract';
 import type { LandingStore } from '../lib/landing/store';
 import { readBookmark } from '../lib/load/sync-state';
 import {
-  readCrossbeamSecret,
-  writeRotatedRefreshToken,
-} from '../lib/secrets/crossbeam-secret';
+  AccessTokenRejectedError,
+  discardCachedAccessToken,
+  obtainAccessToken,
+  type AccessTokenGrant,
+} from '../lib/secrets/access-token';
 import { STREAMS, STREAM_NAMES } from '../lib/streams/catalog';
 import type { Warehouse } from '../lib/warehouse/warehouse';
 import {
@@ -31,6 +35,34 @@ import { openLambdaStore, openLambdaWarehouse } from './resources';
  * last part and the manifest must still be written after the deadline.
  */
 export const DEADLINE_MARGIN_MS = 90_000;
+
+/**
+ * Time a cached access token must outlive the extract call by; below it,
+ * the call refreshes the token first.
+ */
+export const TOKEN_SAFETY_MARGIN_MS = 5 * 60_000;
+
+/**
+ * Remaining lifetime below which the authorize step refreshes the cached
+ * access token. A run that outlasts it refreshes again in the extract that
+ * first finds the token too short, still once for every branch.
+ */
+export const AUTHORIZE_MIN_VALIDITY_MS = 60 * 60_000;
+
+/**
+ * The state machine's input for the step before the extracts: check the
+ * secret and refresh the access token once for the whole execution.
+ */
+export const AuthorizeEventSchema = z.object({
+  step: z.literal('authorize'),
+});
+
+/** The authorize step's output; it holds no token, only its expiry. */
+export interface AuthorizeOutput {
+  readonly authorized: true;
+  readonly accessTokenExpiresAt: string;
+  readonly refreshed: boolean;
+}
 
 /** The state machine's input for one extract call of one stream. */
 export const ExtractEventSchema = z.object({
@@ -64,16 +96,27 @@ export interface ExtractDependencies {
   readonly openStore?: (env: LambdaEnvironment) => LandingStore;
   readonly observability?: Observability;
   readonly now?: () => number;
+  /** Waits between reads of the secret while another call refreshes. */
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** @default DEFAULT_LEASE_POLL_MS */
+  readonly leasePollMs?: number;
 }
 
 /**
- * Creates the extract handler: reads the Crossbeam secret, the stream's
- * bookmark from the warehouse (incremental streams, first call of a run),
- * and runs `extractStream` until shortly before the function's timeout.
+ * Creates the extract handler. With `{"step": "authorize"}` it validates
+ * the Crossbeam secret and makes sure the secret caches an access token
+ * valid for `AUTHORIZE_MIN_VALIDITY_MS`. With a stream it takes the cached
+ * access token (refreshing it under the secret's lease when it is too
+ * short-lived), reads the stream's bookmark from the warehouse
+ * (incremental streams, first call of a run), and runs `extractStream`
+ * until shortly before the function's timeout.
  */
 export function createExtractHandler(
   dependencies: ExtractDependencies = {},
-): (event: unknown, context: Context) => Promise<ExtractOutput> {
+): (
+  event: unknown,
+  context: Context,
+) => Promise<ExtractOutput | AuthorizeOutput> {
   const observability =
     dependencies.observability ?? createObservability('extract');
   const { logger, metrics } = observability;
@@ -82,7 +125,16 @@ export function createExtractHandler(
 
   return async (rawEvent, context) => {
     logger.addContext?.(context);
-    const raw = (rawEvent ?? {}) as { stream?: unknown; runId?: unknown };
+    const raw = (rawEvent ?? {}) as {
+      step?: unknown;
+      stream?: unknown;
+      runId?: unknown;
+    };
+    if (raw.step !== undefined) {
+      return logFailure(logger, 'authorize', {}, () =>
+        authorize(rawEvent, context),
+      );
+    }
     return logFailure(
       logger,
       'extract',
@@ -90,6 +142,51 @@ export function createExtractHandler(
       () => extractOnce(rawEvent, context),
     );
   };
+
+  async function authorize(
+    rawEvent: unknown,
+    context: Context,
+  ): Promise<AuthorizeOutput> {
+    parseStepEvent(
+      AuthorizeEventSchema,
+      rawEvent,
+      'authorize',
+      '{"step": "authorize"} as the state machine sends it',
+    );
+    const grant = await accessToken(context, AUTHORIZE_MIN_VALIDITY_MS);
+    logger.info(
+      grant.source === 'refresh'
+        ? 'Authorized the run with a new Crossbeam access token.'
+        : 'Authorized the run with the cached Crossbeam access token.',
+      { accessTokenExpiresAt: grant.expiresAt.toISOString() },
+    );
+    return {
+      authorized: true,
+      accessTokenExpiresAt: grant.expiresAt.toISOString(),
+      refreshed: grant.source === 'refresh',
+    };
+  }
+
+  async function accessToken(
+    context: Context,
+    minValidityMs: number,
+  ): Promise<AccessTokenGrant & { secretId: string; env: LambdaEnvironment }> {
+    const env = readLambdaEnvironment(dependencies.env ?? process.env);
+    const secretId = requireSecretId(env);
+    secrets ??= new SecretsManagerClient({});
+    const grant = await obtainAccessToken({
+      secrets,
+      secretId,
+      authUrl: env.CROSSBEAM_AUTH_URL,
+      minValidityMs,
+      holder: `${context.awsRequestId}/${randomUUID()}`,
+      logger,
+      now,
+      sleep: dependencies.sleep,
+      pollMs: dependencies.leasePollMs,
+    });
+    return { ...grant, secretId, env };
+  }
 
   async function extractOnce(
     rawEvent: unknown,
@@ -102,31 +199,16 @@ export function createExtractHandler(
       'extract',
       `{"stream": one of ${STREAM_NAMES.join(', ')}, "observedAt": ISO 8601 time, "runId"?, "checkpoint"?} as the state machine sends it`,
     );
-    const env = readLambdaEnvironment(dependencies.env ?? process.env);
-    const secretId = requireSecretId(env);
-    secrets ??= new SecretsManagerClient({});
-
-    const secret = await readCrossbeamSecret(secrets, secretId);
+    const grant = await accessToken(
+      context,
+      context.getRemainingTimeInMillis() + TOKEN_SAFETY_MARGIN_MS,
+    );
+    const { env, secretId } = grant;
     const client = createCrossbeamClient({
       apiUrl: env.CROSSBEAM_API_URL,
       authUrl: env.CROSSBEAM_AUTH_URL,
-      organization: secret.organization,
-      credentials: {
-        clientId: secret.client_id,
-        clientSecret: secret.client_secret,
-        refreshToken: secret.refresh_token,
-      },
-      onRefreshToken: async (refreshToken) => {
-        await writeRotatedRefreshToken(
-          secrets!,
-          secretId,
-          secret,
-          refreshToken,
-        );
-        logger.info('Stored the rotated Crossbeam refresh token.', {
-          secretId,
-        });
-      },
+      organization: grant.organization,
+      credentials: { accessToken: grant.accessToken },
       logger,
     });
 
@@ -158,6 +240,16 @@ export function createExtractHandler(
       checkpoint: event.checkpoint,
       logger,
       now,
+    }).catch(async (error: unknown) => {
+      if (!(error instanceof CrossbeamAuthError) || error.status !== 401) {
+        throw error;
+      }
+      await discardCachedAccessToken(secrets!, secretId, grant.accessToken);
+      throw new AccessTokenRejectedError(
+        `Crossbeam rejected the cached access token from secret ${secretId} (HTTP 401) although it was valid until ${grant.expiresAt.toISOString()}. The token was removed from the secret, so the next attempt refreshes it; if the refresh token was revoked as well, put a new one into refresh_token.`,
+        401,
+        { cause: error },
+      );
     });
 
     const after =

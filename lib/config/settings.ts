@@ -62,7 +62,21 @@ export const SettingsSchema = z.object({
   maxRejectShare: z.number().min(0).max(1).default(0.05),
   /** Streams extracted at the same time. */
   concurrency: z.number().int().min(1).max(16).default(4),
+  /** Time limit of one Crossbeam request, headers and body, in ms. */
   requestTimeoutMs: z.number().int().positive().default(30_000),
+  /** Retries of one Crossbeam request on 429, 5xx, timeouts and bad bodies. */
+  retry: z
+    .object({
+      /** Attempts per request, the first included. */
+      maxAttempts: z.number().int().min(1).max(20).default(6),
+      /** Backoff ceiling of the first retry in ms, doubled for each further one. */
+      baseDelayMs: z.number().int().min(0).default(1000),
+      /** Largest backoff ceiling in ms; a longer Retry-After is still honored. */
+      maxDelayMs: z.number().int().min(0).default(60_000),
+      /** Time budget of one request over all its attempts and waits, in ms. */
+      maxRetryTimeMs: z.number().int().positive().default(300_000),
+    })
+    .prefault({}),
   /** Customer CRM, marketing and product tables; validated by lib/sources. */
   sources: z.record(z.string(), z.unknown()).optional(),
   stateDir: z.string().default('.crossbeam'),

@@ -99,22 +99,64 @@ export function toUtcTimestamp(value: string, column: string): string {
   return new Date(local - offsetMinutes * 60_000).toISOString();
 }
 
-function stripNul(value: string): string {
-  return value.includes('\u0000') ? value.split('\u0000').join('') : value;
+/**
+ * Largest text value in bytes of UTF-8: Redshift's `varchar(65535)` counts
+ * bytes, not characters. Longer values are cut to fit on every warehouse,
+ * so that Redshift and PostgreSQL hold the same text.
+ */
+export const MAX_TEXT_BYTES = 65_535;
+
+const LONE_SURROGATE =
+  /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Removes NUL characters, which PostgreSQL text cannot hold, and replaces
+ * each lone UTF-16 surrogate (a `\uD800` escape without its pair, which has
+ * no UTF-8 form) with U+FFFD, the replacement character.
+ */
+function cleanText(value: string): string {
+  const withoutNul = value.includes('\u0000')
+    ? value.split('\u0000').join('')
+    : value;
+  return withoutNul.replace(LONE_SURROGATE, '\uFFFD');
+}
+
+/**
+ * Cuts `value` to at most `maxBytes` bytes of UTF-8, at a character
+ * boundary, so a multi-byte character is never split. Returns the value
+ * unchanged when it fits.
+ */
+export function fitUtf8Bytes(value: string, maxBytes: number): string {
+  // A UTF-16 code unit takes at most 3 bytes of UTF-8, so shorter strings
+  // fit without measuring.
+  if (value.length * 3 <= maxBytes) return value;
+  const bytes = Buffer.from(value, 'utf8');
+  if (bytes.length <= maxBytes) return value;
+  let end = maxBytes;
+  // Step back over continuation bytes (10xxxxxx) to a character's start.
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end -= 1;
+  return bytes.subarray(0, end).toString('utf8');
 }
 
 /** Converts any JSON value to text: strings as they are, others as JSON. */
 export function toText(value: unknown): string | null {
   if (value === undefined || value === null) return null;
-  if (typeof value === 'string') return stripNul(value);
+  if (typeof value === 'string') return cleanText(value);
   if (typeof value === 'number' || typeof value === 'boolean') {
     return String(value);
   }
-  return stripNul(JSON.stringify(value));
+  return cleanText(JSON.stringify(value));
 }
 
 function toInteger(value: unknown, column: string): number | string {
-  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+  if (typeof value === 'number' && Number.isInteger(value)) {
+    // JSON.parse has already rounded such a number, so its digits are lost.
+    throw new InvalidValueError(
+      column,
+      `invalid integer in ${column}: ${value} is beyond 2^53 as a JSON number, so its exact digits are lost; the API must send it as a string`,
+    );
+  }
   if (typeof value === 'string' && /^-?\d+$/.test(value.trim())) {
     const parsed = Number(value.trim());
     // Past 2^53 a JS number loses digits, so the exact string is kept.

@@ -5,11 +5,13 @@ import { normalizeItem, type Lineage } from '../crossbeam/normalize';
 import { PartWriter } from '../landing/part-writer';
 import type { LandingStore } from '../landing/store';
 import type { Logger } from '../log';
+import { crashPoint } from '../pipeline/crash-point';
 import { STREAMS, type StreamName } from '../streams/catalog';
 import type { ExtractCheckpoint } from './checkpoint';
 import { completeRun } from './complete-run';
 import type { Manifest } from './manifest';
 import { runFolder, startRunState, type RunState } from './run-state';
+import { fitRowText } from './text-limit';
 
 export { newRunId } from './run-id';
 export type { ExtractCheckpoint } from './checkpoint';
@@ -147,6 +149,7 @@ export async function extractStream(
       if (page.nextUrl !== null && !stopHere) pending = pages.next();
 
       await landPage(page, state, writers, rejectWriter, options, lineage);
+      crashPoint('extract-page');
       options.onProgress?.({
         stream: options.stream,
         pages: state.pages,
@@ -230,20 +233,31 @@ async function landPage(
     }
     for (const [table, rows] of Object.entries(result.rows)) {
       const writer = writers.get(table)!;
-      for (const row of rows) await writer.write(row);
+      const tableSpec = STREAMS[options.stream].tables.find(
+        (candidate) => candidate.name === table,
+      )!;
+      for (const row of rows) {
+        for (const note of fitRowText(row, tableSpec)) {
+          options.logger?.warn(note, { stream: options.stream });
+          addWarning(state, note);
+        }
+        await writer.write(row);
+      }
     }
   }
 
   state.pages++;
   state.records += page.items.length;
   state.retries += page.retries;
-  for (const warning of page.warnings) {
-    if (
-      state.warnings.length < MAX_WARNINGS &&
-      !state.warnings.includes(warning)
-    ) {
-      state.warnings.push(warning);
-    }
+  for (const warning of page.warnings) addWarning(state, warning);
+}
+
+function addWarning(state: RunState, warning: string): void {
+  if (
+    state.warnings.length < MAX_WARNINGS &&
+    !state.warnings.includes(warning)
+  ) {
+    state.warnings.push(warning);
   }
 }
 

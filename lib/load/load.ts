@@ -7,6 +7,7 @@ import {
 } from '../extract/manifest';
 import type { LandingStore } from '../landing/store';
 import type { Logger } from '../log';
+import { crashPoint } from '../pipeline/crash-point';
 import { quoteLiteral, type RenderContext } from '../sql/render';
 import {
   STREAM_NAMES,
@@ -20,14 +21,12 @@ import { createStagingTableSql, stagingTableName } from './staging';
 import {
   readStreamStatus,
   toDate,
+  writeStreamErrorSql,
   writeSyncStatusSql,
   type SyncStatus,
 } from './sync-state';
 
 export { readBookmark, readSyncStatus, type SyncStatus } from './sync-state';
-
-/** Longest `last_error` kept in sync_state, in characters. */
-const MAX_ERROR_LENGTH = 2000;
 
 export interface LoadProgress {
   readonly stream: StreamName;
@@ -239,20 +238,10 @@ async function recordFailure(
 ): Promise<void> {
   const { warehouse, context, manifest } = options;
   const message = `Loading run ${manifest.run_id} failed: ${errorMessage(error)}`;
-  const status: SyncStatus = {
-    stream: manifest.stream,
-    bookmark: stored?.bookmark ?? null,
-    bookmark_run_id: stored?.bookmark_run_id ?? null,
-    bookmark_at: stored?.bookmark_at ?? null,
-    last_run_id: stored?.last_run_id ?? null,
-    last_loaded_at: stored?.last_loaded_at ?? null,
-    last_mode: stored?.last_mode ?? null,
-    rows_loaded: stored?.rows_loaded ?? null,
-    rejects: stored?.rejects ?? null,
-    last_error: message.slice(0, MAX_ERROR_LENGTH),
-  };
   try {
-    await warehouse.executeBatch(writeSyncStatusSql(status, context));
+    await warehouse.executeBatch(
+      writeStreamErrorSql(manifest.stream, stored, message, context),
+    );
   } catch (recordError) {
     options.logger?.error(
       'Recording a failed load in sync_state failed as well; the load error is raised.',
@@ -282,6 +271,7 @@ export async function loadRun(options: LoadRunOptions): Promise<LoadRunResult> {
   try {
     const tableRows = await copyToStaging(options, spec, staged);
     const nullKeyRows = await countNullKeys(warehouse, staged);
+    crashPoint('after-staging');
     if (nullKeyRows > 0) {
       logger?.warn('Landed rows with a null key column are not loaded.', {
         stream: spec.name,
@@ -329,6 +319,8 @@ export async function loadRun(options: LoadRunOptions): Promise<LoadRunResult> {
       rows_loaded: rowsLoaded,
       rejects: manifest.rejects.count,
       last_error: null,
+      retries: manifest.retries,
+      reject_reasons: manifest.rejects.reasons,
     };
 
     await warehouse.executeBatch([

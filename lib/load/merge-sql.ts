@@ -13,9 +13,9 @@ import { ROW_NUMBER_COLUMN } from './staging';
  * the row already stored (from a run loaded after a newer one) is dropped,
  * so loading runs out of order still keeps the newest rows.
  *
- * NOTE: the statements are checked against Redshift's documented syntax
- * and a pattern lint only; they have run on PostgreSQL 15 and PGlite, not
- * on a live Redshift cluster.
+ * NOTE: these statements have run on PostgreSQL 15 and PGlite only. For
+ * Redshift they are checked against its documented syntax and a pattern
+ * lint, not against a live cluster.
  */
 
 /** One landed table of the run: its catalog entry and staging table. */

@@ -15,8 +15,15 @@ export interface SyncStatus {
   readonly last_mode: string | null;
   readonly rows_loaded: number | null;
   readonly rejects: number | null;
-  /** The last failed load's message, cleared by the next successful load. */
+  /**
+   * The last failed extract's or load's message, cleared by the next
+   * successful load.
+   */
   readonly last_error: string | null;
+  /** API requests the last loaded run retried. */
+  readonly retries?: number | null;
+  /** The last loaded run's rejected items, counted by reason. */
+  readonly reject_reasons?: Readonly<Record<string, number>> | null;
 }
 
 const COLUMNS = [
@@ -30,7 +37,12 @@ const COLUMNS = [
   'rows_loaded',
   'rejects',
   'last_error',
+  'retries',
+  'reject_reasons',
 ] as const;
+
+/** Longest `last_error` kept, in characters. */
+export const MAX_ERROR_LENGTH = 2000;
 
 const text = (value: unknown): string | null =>
   value === null || value === undefined ? null : String(value);
@@ -57,7 +69,22 @@ function toSyncStatus(row: Row): SyncStatus {
     rows_loaded: number(row.rows_loaded),
     rejects: number(row.rejects),
     last_error: text(row.last_error),
+    retries: number(row.retries),
+    reject_reasons: reasons(row.reject_reasons),
   };
+}
+
+/** Reads the JSON object of reject counts, or null when absent or invalid. */
+function reasons(value: unknown): Record<string, number> | null {
+  if (value === null || value === undefined || value === '') return null;
+  try {
+    const parsed: unknown = JSON.parse(String(value));
+    return parsed && typeof parsed === 'object'
+      ? (parsed as Record<string, number>)
+      : null;
+  } catch {
+    return null;
+  }
 }
 
 function syncStateTable(context: RenderContext): string {
@@ -99,6 +126,36 @@ export async function readBookmark(
   return (await readStreamStatus(warehouse, context, stream))?.bookmark ?? null;
 }
 
+/**
+ * Statements that keep `stored` (or an empty state before the stream's
+ * first load) but set `last_error` to `message`: the bookmark and the
+ * counts of the last good load stay as they were.
+ */
+export function writeStreamErrorSql(
+  stream: string,
+  stored: SyncStatus | null,
+  message: string,
+  context: RenderContext,
+): string[] {
+  return writeSyncStatusSql(
+    {
+      stream,
+      bookmark: stored?.bookmark ?? null,
+      bookmark_run_id: stored?.bookmark_run_id ?? null,
+      bookmark_at: stored?.bookmark_at ?? null,
+      last_run_id: stored?.last_run_id ?? null,
+      last_loaded_at: stored?.last_loaded_at ?? null,
+      last_mode: stored?.last_mode ?? null,
+      rows_loaded: stored?.rows_loaded ?? null,
+      rejects: stored?.rejects ?? null,
+      retries: stored?.retries ?? null,
+      reject_reasons: stored?.reject_reasons ?? null,
+      last_error: message.slice(0, MAX_ERROR_LENGTH),
+    },
+    context,
+  );
+}
+
 function timestampLiteral(date: Date | null, context: RenderContext): string {
   return date
     ? `cast(${quoteLiteral(date.toISOString(), context.dialect)} as timestamptz)`
@@ -124,6 +181,10 @@ export function writeSyncStatusSql(
     literal(status.rows_loaded),
     literal(status.rejects),
     literal(status.last_error),
+    literal(status.retries ?? null),
+    literal(
+      status.reject_reasons ? JSON.stringify(status.reject_reasons) : null,
+    ),
   ];
   return [
     `delete from ${table} where stream = ${literal(status.stream)}`,

@@ -97,6 +97,10 @@ export function createClientForSettings(
     credentials,
     onRefreshToken,
     timeoutMs: settings.requestTimeoutMs,
+    maxAttempts: settings.retry.maxAttempts,
+    baseDelayMs: settings.retry.baseDelayMs,
+    maxDelayMs: settings.retry.maxDelayMs,
+    maxRetryTimeMs: settings.retry.maxRetryTimeMs,
     logger,
   });
 }

@@ -1,12 +1,18 @@
 import type { CrossbeamClient } from '../crossbeam/client';
 import { extractStream, newRunId } from '../extract/extract';
-import { BookmarkExpiredError, SyncFailedError } from '../errors';
+import {
+  BookmarkExpiredError,
+  RejectThresholdError,
+  SyncFailedError,
+} from '../errors';
 import type { Manifest } from '../extract/manifest';
 import { loadPendingRuns, readBookmark } from '../load/load';
+import { readStreamStatus, writeStreamErrorSql } from '../load/sync-state';
 import { applyMigrations } from '../sql/migrate';
 import { buildModels, type BuildResult } from '../sql/models';
 import { STREAMS, type StreamName } from '../streams/catalog';
 import type { PipelineContext } from './context';
+import { crashPoint } from './crash-point';
 
 export interface StreamProgress {
   stream: StreamName;
@@ -122,6 +128,7 @@ export async function syncStreams(
           run: runId,
           error: error instanceof Error ? error.message : String(error),
         });
+        await recordExtractFailure(context, stream, runId, error);
         return { stream, error };
       } finally {
         options.progress?.finish(stream);
@@ -137,6 +144,34 @@ export async function syncStreams(
     (outcome): outcome is StreamFailure => !('run_id' in outcome),
   );
   return { runId, manifests, failures, durationMs: Date.now() - started };
+}
+
+/**
+ * Sets the stream's `last_error` in sync_state, so `status` shows a failed
+ * extract; the bookmark and the last good load's counts are kept.
+ */
+async function recordExtractFailure(
+  context: PipelineContext,
+  stream: StreamName,
+  runId: string,
+  error: unknown,
+): Promise<void> {
+  const message = `Extract of run ${runId} failed: ${error instanceof Error ? error.message : String(error)}`;
+  try {
+    const stored = await readStreamStatus(
+      context.warehouse,
+      context.sql,
+      stream,
+    );
+    await context.warehouse.executeBatch(
+      writeStreamErrorSql(stream, stored, message, context.sql),
+    );
+  } catch (recordError) {
+    context.logger.error(
+      'Recording a failed extract in sync_state failed as well; the extract error is still reported.',
+      { stream, run: runId, error: recordError },
+    );
+  }
 }
 
 /**
@@ -192,13 +227,41 @@ async function extractOne(
       `Extract of ${stream} returned a checkpoint although no deadline was set.`,
     );
   }
+  await rejectMostlyBrokenRun(context, result.manifest, result.manifestKey);
   return result.manifest;
+}
+
+/**
+ * Fails a run whose share of rejected items exceeds `maxRejectShare`, so a
+ * mostly broken batch never loads. Its manifest is removed, which makes the
+ * run incomplete; its parts, raw pages and rejects stay for inspection.
+ */
+async function rejectMostlyBrokenRun(
+  context: PipelineContext,
+  manifest: Manifest,
+  manifestKey: string,
+): Promise<void> {
+  const { count, key, reasons } = manifest.rejects;
+  const limit = context.settings.maxRejectShare;
+  if (manifest.records === 0 || count / manifest.records <= limit) return;
+
+  await context.store.delete(manifestKey);
+  const share = ((100 * count) / manifest.records).toFixed(1);
+  const top = Object.entries(reasons)
+    .sort(([, a], [, b]) => b - a)
+    .slice(0, 3)
+    .map(([reason, times]) => `${times} × ${reason}`)
+    .join('; ');
+  throw new RejectThresholdError(
+    `${count} of ${manifest.records} items of ${manifest.stream} (${share}%) were rejected, more than maxRejectShare allows (${(limit * 100).toFixed(1)}%), so run ${manifest.run_id} was not loaded. Most common: ${top}. The items are in ${context.store.locate(key ?? '')}. Fix the cause, or raise maxRejectShare in the config file to load the rest.`,
+  );
 }
 
 export async function loadLanded(
   context: PipelineContext,
   options: { streams?: readonly StreamName[] } = {},
 ) {
+  crashPoint('before-load');
   const started = Date.now();
   await applyMigrations(context.warehouse, context.sql);
   const result = await loadPendingRuns({

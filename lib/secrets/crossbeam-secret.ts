@@ -1,6 +1,5 @@
 import {
   GetSecretValueCommand,
-  PutSecretValueCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
@@ -21,14 +20,31 @@ export const CROSSBEAM_SECRET_KEYS = [
 ] as const;
 
 /**
+ * A claim on the refresh token: the function named by `holder` is trading
+ * it for a new access token until `expires_at`, so others wait for its
+ * result instead of presenting the same single-use token.
+ */
+export const RefreshLeaseSchema = z.object({
+  holder: z.string().min(1),
+  expires_at: z.iso.datetime({ offset: true }),
+});
+
+export type RefreshLease = z.infer<typeof RefreshLeaseSchema>;
+
+/**
  * The Crossbeam secret's JSON: OAuth client, current refresh token and the
- * organization uuid. Unknown keys are kept, so a rewrite never drops them.
+ * organization uuid, which an operator fills in, and the cached access
+ * token with its expiry and the refresh lease, which the functions write.
+ * Unknown keys are kept, so a rewrite never drops them.
  */
 export const CrossbeamSecretSchema = z.looseObject({
   client_id: z.string().min(1),
   client_secret: z.string().min(1),
   refresh_token: z.string().min(1),
   organization: z.string().min(1),
+  access_token: z.string().min(1).optional(),
+  access_token_expires_at: z.iso.datetime({ offset: true }).optional(),
+  refresh_lease: RefreshLeaseSchema.optional(),
 });
 
 export type CrossbeamSecret = z.infer<typeof CrossbeamSecretSchema>;
@@ -46,19 +62,45 @@ export async function readCrossbeamSecret(
   client: SecretsManagerClient,
   secretId: string,
 ): Promise<CrossbeamSecret> {
+  return (await readCrossbeamSecretVersion(client, secretId)).secret;
+}
+
+/** The current version of the Crossbeam secret and its version id. */
+export interface CrossbeamSecretVersion {
+  readonly secret: CrossbeamSecret;
+  readonly versionId: string;
+}
+
+/**
+ * Reads and validates the current (`AWSCURRENT`) version of the Crossbeam
+ * secret, with its version id, which a conditional write names as the
+ * version it replaces. Raises like `readCrossbeamSecret`.
+ */
+export async function readCrossbeamSecretVersion(
+  client: SecretsManagerClient,
+  secretId: string,
+): Promise<CrossbeamSecretVersion> {
   let secretString: string | undefined;
+  let versionId: string | undefined;
   try {
     const response = await client.send(
       new GetSecretValueCommand({ SecretId: secretId }),
     );
     secretString = response.SecretString;
+    versionId = response.VersionId;
   } catch (error) {
     throw new SecretError(
       `Reading secret ${secretId} from Secrets Manager failed: ${(error as Error).name}: ${(error as Error).message}. Check that it exists and that the function's role may call secretsmanager:GetSecretValue on it.`,
       { cause: error },
     );
   }
-  return parseCrossbeamSecret(secretId, secretString);
+  const secret = parseCrossbeamSecret(secretId, secretString);
+  if (versionId === undefined || versionId === '') {
+    throw new SecretError(
+      `Secrets Manager returned secret ${secretId} without a version id, which the conditional write of the refresh token needs. Check that the SecretId names a Secrets Manager secret.`,
+    );
+  }
+  return { secret, versionId };
 }
 
 /** Validates a secret string; exported for callers that already hold it. */
@@ -91,7 +133,7 @@ export function parseCrossbeamSecret(
     const named = keys.filter((key) => key !== '');
     throw new ConfigurationError(
       named.length > 0
-        ? `Secret ${secretId} is missing or has empty values for: ${named.join(', ')}. Store ${expected}, each a non-empty string.`
+        ? `Secret ${secretId} is missing keys or has invalid values for: ${named.join(', ')}. Store ${expected}, each a non-empty string; access_token_expires_at, when present, is an ISO 8601 time, and refresh_lease an object with holder and expires_at.`
         : `Secret ${secretId} is not a JSON object. Store ${expected}.`,
     );
   }
@@ -105,39 +147,4 @@ export function parseCrossbeamSecret(
     );
   }
   return result.data;
-}
-
-/**
- * Stores a refresh token that the identity provider rotated, keeping every
- * other key of the secret. Writes a new version with PutSecretValue built
- * from `current` (the value last read), then updates `current` in place so a
- * later rotation in the same run compares against the stored token.
- */
-export async function writeRotatedRefreshToken(
-  client: SecretsManagerClient,
-  secretId: string,
-  current: CrossbeamSecret,
-  refreshToken: string,
-): Promise<void> {
-  if (refreshToken === '') {
-    throw new SecretError(
-      `The identity provider returned an empty refresh token, which is not stored in secret ${secretId}; the current token stays in place.`,
-    );
-  }
-  if (refreshToken === current.refresh_token) return;
-  const updated: CrossbeamSecret = { ...current, refresh_token: refreshToken };
-  try {
-    await client.send(
-      new PutSecretValueCommand({
-        SecretId: secretId,
-        SecretString: JSON.stringify(updated),
-      }),
-    );
-  } catch (error) {
-    throw new SecretError(
-      `Storing the rotated refresh token in secret ${secretId} failed: ${(error as Error).name}: ${(error as Error).message}. The old refresh token may no longer work; check secretsmanager:PutSecretValue on the secret and paste a new token if the next run cannot sign in.`,
-      { cause: error },
-    );
-  }
-  current.refresh_token = refreshToken;
 }

@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfigurationError, WarehouseError } from '../errors';
+import { crashPoint } from '../pipeline/crash-point';
 import type { Logger } from '../log';
 import type { Warehouse } from '../warehouse/warehouse';
 import { modelsDir } from './paths';
@@ -328,6 +329,7 @@ export async function buildModels(
 
     const rows = await countRows(warehouse, qualifiedName);
     built.push({ schema, name: model.name, rows });
+    crashPoint('build-model');
     options.logger?.info('Built a model.', { model: qualifiedName, rows });
   }
   return { built, skipped };

@@ -47,9 +47,12 @@ export class FailureAlerts extends Construct {
     }
   }
 
-  /** Grants a state machine the right to publish to the encrypted topic. */
-  grantPublish(machine: sfn.StateMachine): void {
-    this.topic.grantPublish(machine);
+  /**
+   * Grants a state machine the key use that publishing to the encrypted
+   * topic needs; its SNS publish task grants `sns:Publish` itself. The
+   * topic's own grant would add `kms:GenerateDataKey*`, a wildcard action.
+   */
+  grantPublishKey(machine: sfn.StateMachine): void {
     this.key.grant(machine, 'kms:Decrypt', 'kms:GenerateDataKey');
   }
 

@@ -35,18 +35,21 @@ const LAMBDA_TRANSIENT_ERRORS = [
 
 /**
  * Errors the handlers raise after their own retries gave up: a Data API
- * or Crossbeam failure, or a function timeout. Every step is safe to run
- * again, so the state machine tries once more after a pause.
+ * or Crossbeam failure, a cached access token that Crossbeam rejected (the
+ * next attempt refreshes it), or a function timeout. Every step is safe to
+ * run again, so the state machine tries once more after a pause.
  */
 const STEP_TRANSIENT_ERRORS = [
   'WarehouseError',
   'CrossbeamApiError',
+  'AccessTokenRejectedError',
   'Sandbox.Timedout',
 ];
 
 /**
  * The "refresh" state machine: skip when another execution is running,
- * apply migrations, extract every stream (a Map, each stream looping while
+ * authorize (check the Crossbeam secret and refresh the access token once
+ * for every extract), apply migrations, extract every stream (a Map, each stream looping while
  * the extract returns `partial`), load, then build. Any failure publishes
  * to the topic and ends in a Fail state, so the execution fails.
  */
@@ -129,6 +132,15 @@ export class RefreshStateMachine extends Construct {
       },
     });
 
+    // One token refresh serves every branch of the Map: Crossbeam rotates
+    // refresh tokens, so parallel refreshes would invalidate each other. The
+    // token stays in the secret; the output here holds only its expiry.
+    const authorize = this.invoke('Authorize', props.extract, {
+      payload: sfn.TaskInput.fromObject({ step: 'authorize' }),
+      resultPath: sfn.JsonPath.DISCARD,
+    });
+    catchInto(authorize);
+
     const migrate = this.invoke('ApplyMigrations', props.build, {
       payload: sfn.TaskInput.fromObject({ migrateOnly: true }),
       resultPath: sfn.JsonPath.DISCARD,
@@ -178,6 +190,7 @@ export class RefreshStateMachine extends Construct {
         .when(sfn.Condition.numberGreaterThan('$.executions.running', 1), skip)
         .otherwise(
           prepare
+            .next(authorize)
             .next(migrate)
             .next(extractStreams)
             .next(load)

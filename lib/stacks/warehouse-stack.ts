@@ -94,7 +94,7 @@ export class CrossbeamWarehouseStack extends Stack {
       topic: this.failures.topic,
       logRetention,
     });
-    this.failures.grantPublish(this.refresh.stateMachine);
+    this.failures.grantPublishKey(this.refresh.stateMachine);
     this.failures.alarmOn(this.refresh.stateMachine);
     this.acknowledgeStateMachinePolicy();
     this.addSchedule(config.schedule);

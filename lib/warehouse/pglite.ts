@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PGlite, types } from '@electric-sql/pglite';
 import { ConfigurationError, WarehouseError } from '../errors';
+import { crashPoint } from '../pipeline/crash-point';
 import { csvLinesFromPart } from './ndjson-csv';
 import { statementError } from './statement-error';
 import type { Dialect, LandedParts, Row, Warehouse } from './warehouse';
@@ -82,6 +83,7 @@ export class PgliteWarehouse implements Warehouse {
       await this.db.transaction(async (tx) => {
         for (index = 0; index < sqls.length; index += 1) {
           await tx.query(sqls[index]!);
+          crashPoint('in-transaction');
         }
       });
     } catch (error) {

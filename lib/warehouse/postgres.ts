@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { ConfigurationError } from '../errors';
+import { ConfigurationError, WarehouseError } from '../errors';
 import type { Logger } from '../log';
 import { copyFromStdinSql, csvLinesFromPart } from './ndjson-csv';
 import { redactUrl, statementError } from './statement-error';
@@ -119,9 +119,7 @@ export class PostgresWarehouse implements Warehouse {
       return copy.rowCount ?? 0;
     } catch (error) {
       failure = error as Error;
-      if (error instanceof Error && error.name === 'WarehouseError') {
-        throw error;
-      }
+      if (error instanceof WarehouseError) throw error;
       throw statementError(error, this.url, sql);
     } finally {
       // A connection whose COPY failed half way may be mid-protocol, so it is

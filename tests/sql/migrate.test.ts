@@ -3,7 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { MigrationError } from '../../lib/errors';
 import { applyMigrations, listMigrations } from '../../lib/sql/migrate';
-import { columnTypeSql, type RenderContext } from '../../lib/sql/render';
+import {
+  columnTypeSql,
+  renderSql,
+  type RenderContext,
+} from '../../lib/sql/render';
 import { splitStatements } from '../../lib/sql/split';
 import { migrationsDir } from '../../lib/sql/paths';
 import { allLandedTables } from '../../lib/streams/catalog';
@@ -84,7 +88,6 @@ describe('listMigrations', () => {
     // runner adds one row to schema_migrations.
     for (const migration of await listMigrations()) {
       const redshift = { ...context, dialect: 'redshift' as const };
-      const { renderSql } = await import('../../lib/sql/render');
       const statements = splitStatements(
         renderSql(migration.template, redshift, migration.file),
       );

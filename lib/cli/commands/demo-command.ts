@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { loadSettings } from '../../config/settings';
 import { ConfigurationError } from '../../errors';
 import { createClientForSettings } from '../../pipeline/client';
-import { openPipeline } from '../../pipeline/context';
+import { acquireRunLock } from '../../pipeline/lock';
+import { openPipeline, type PipelineContext } from '../../pipeline/context';
 import {
   buildWarehouse,
   loadLanded,
@@ -156,7 +157,7 @@ export function registerDemoCommand(program: Command): void {
       const scale = previous?.scale ?? parseScale(options.scale);
       const anchor = previous
         ? new Date(previous.anchor)
-        : utcMidnight(new Date());
+        : utcMidnight(parseAnchor(options.anchor));
       const stepDays = parseWhole(options.stepDays, '--step-days', 1);
       const historyMonths = previous
         ? 0
@@ -177,22 +178,29 @@ export function registerDemoCommand(program: Command): void {
         clocks.push(anchor);
       }
 
-      const sandbox = await startSandbox({ world, clock: clocks[0] });
-      const settings = {
-        ...base,
-        apiUrl: sandbox.url,
-        authUrl: sandbox.authUrl,
-        organization: sandbox.organization,
-        clientId: sandbox.credentials.clientId,
-        clientSecret: sandbox.credentials.clientSecret,
-        refreshToken: sandbox.credentials.refreshToken,
-      };
-      logger.info(
-        `Started the Crossbeam sandbox at ${sandbox.url} (seed ${seed}, scale ${scale}); ${previous ? `run ${previous.runs + 1} moves its clock on ${stepDays} days` : `replaying ${historyMonths} monthly syncs before today`}.`,
+      const lock = await acquireRunLock(
+        base.warehouse,
+        base.schemas.crossbeam,
+        'demo',
       );
-
-      const context = await openPipeline(settings, logger);
+      let sandbox: Awaited<ReturnType<typeof startSandbox>> | undefined;
+      let context: PipelineContext | undefined;
       try {
+        sandbox = await startSandbox({ world, clock: clocks[0] });
+        const settings = {
+          ...base,
+          apiUrl: sandbox.url,
+          authUrl: sandbox.authUrl,
+          organization: sandbox.organization,
+          clientId: sandbox.credentials.clientId,
+          clientSecret: sandbox.credentials.clientSecret,
+          refreshToken: sandbox.credentials.refreshToken,
+        };
+        logger.info(
+          `Started the Crossbeam sandbox at ${sandbox.url} (seed ${seed}, scale ${scale}); ${previous ? `run ${previous.runs + 1} moves its clock on ${stepDays} days` : `replaying ${historyMonths} monthly syncs before today`}.`,
+        );
+
+        context = await openPipeline(settings, logger);
         const client = createClientForSettings(settings, logger);
         const before = await countOverlaps(context).catch(() => 0);
 
@@ -290,8 +298,9 @@ export function registerDemoCommand(program: Command): void {
           ].join('\n'),
         );
       } finally {
-        await context.warehouse.close();
-        await sandbox.close();
+        await context?.warehouse.close();
+        await sandbox?.close();
+        await lock.release();
       }
     });
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { createClientForSettings } from '../../pipeline/client';
+import { acquireRunLock } from '../../pipeline/lock';
 import { openPipeline, type PipelineContext } from '../../pipeline/context';
 import {
   buildWarehouse,
@@ -27,11 +28,20 @@ async function withPipeline<T>(
   const options = command.optsWithGlobals<RunOptions>();
   const logger = loggerFromOptions(options);
   const settings = settingsFromOptions(options);
-  const context = await openPipeline(settings, logger);
+  const lock = await acquireRunLock(
+    settings.warehouse,
+    settings.schemas.crossbeam,
+    command.name(),
+  );
   try {
-    return await action(context, options);
+    const context = await openPipeline(settings, logger);
+    try {
+      return await action(context, options);
+    } finally {
+      await context.warehouse.close();
+    }
   } finally {
-    await context.warehouse.close();
+    await lock.release();
   }
 }
 

@@ -24,6 +24,16 @@ function age(from: unknown, now: Date): string {
   return hours < 48 ? `${hours} h` : `${Math.round(hours / 24)} d`;
 }
 
+/** Lists reject counts by reason, most frequent first: `3 × reason; …`. */
+function formatReasons(
+  reasons: Readonly<Record<string, number>> | null | undefined,
+): string {
+  return Object.entries(reasons ?? {})
+    .sort(([, a], [, b]) => b - a)
+    .map(([reason, count]) => `${count} × ${reason}`)
+    .join('; ');
+}
+
 /** Registers `sql` and `status`. */
 export function registerQueryCommands(program: Command): void {
   program
@@ -50,7 +60,9 @@ export function registerQueryCommands(program: Command): void {
 
   program
     .command('status')
-    .description("Show each stream's bookmark age, last run, rows and rejects")
+    .description(
+      "Show each stream's bookmark age, last run, rows, retries, rejects and last error",
+    )
     .option('--json', 'print the status as a JSON array')
     .action(async (_options, command: Command) => {
       await withPipeline(command, async (context) => {
@@ -78,7 +90,9 @@ export function registerQueryCommands(program: Command): void {
               last_loaded: age(row.last_loaded_at, now),
               mode: row.last_mode,
               rows: row.rows_loaded,
+              retries: row.retries,
               rejects: row.rejects,
+              reject_reasons: formatReasons(row.reject_reasons),
               last_error: row.last_error,
             })),
           )}\n`,
