@@ -6,8 +6,8 @@ import {
 } from '../sources/config';
 
 /**
- * The sources the settings configure, as the model builder needs them: which
- * sections exist and the renderer variables that point at their tables.
+ * Parses the `sources` settings into what the model builder needs: the
+ * configured sections and the renderer variables naming their tables.
  */
 export function sourcesForSettings(settings: Settings): {
   configuredSources: Set<'crm' | 'marketing' | 'product'>;

@@ -62,7 +62,8 @@ export async function readCrossbeamSecret(
   client: SecretsManagerClient,
   secretId: string,
 ): Promise<CrossbeamSecret> {
-  return (await readCrossbeamSecretVersion(client, secretId)).secret;
+  const { secretString } = await getSecretString(client, secretId);
+  return parseCrossbeamSecret(secretId, secretString);
 }
 
 /** The current version of the Crossbeam secret and its version id. */
@@ -74,26 +75,14 @@ export interface CrossbeamSecretVersion {
 /**
  * Reads and validates the current (`AWSCURRENT`) version of the Crossbeam
  * secret, with its version id, which a conditional write names as the
- * version it replaces. Raises like `readCrossbeamSecret`.
+ * version it replaces. Raises like `readCrossbeamSecret`, and `SecretError`
+ * when the response has no version id.
  */
 export async function readCrossbeamSecretVersion(
   client: SecretsManagerClient,
   secretId: string,
 ): Promise<CrossbeamSecretVersion> {
-  let secretString: string | undefined;
-  let versionId: string | undefined;
-  try {
-    const response = await client.send(
-      new GetSecretValueCommand({ SecretId: secretId }),
-    );
-    secretString = response.SecretString;
-    versionId = response.VersionId;
-  } catch (error) {
-    throw new SecretError(
-      `Reading secret ${secretId} from Secrets Manager failed: ${(error as Error).name}: ${(error as Error).message}. Check that it exists and that the function's role may call secretsmanager:GetSecretValue on it.`,
-      { cause: error },
-    );
-  }
+  const { secretString, versionId } = await getSecretString(client, secretId);
   const secret = parseCrossbeamSecret(secretId, secretString);
   if (versionId === undefined || versionId === '') {
     throw new SecretError(
@@ -101,6 +90,26 @@ export async function readCrossbeamSecretVersion(
     );
   }
   return { secret, versionId };
+}
+
+async function getSecretString(
+  client: SecretsManagerClient,
+  secretId: string,
+): Promise<{ secretString?: string; versionId?: string }> {
+  try {
+    const response = await client.send(
+      new GetSecretValueCommand({ SecretId: secretId }),
+    );
+    return {
+      secretString: response.SecretString,
+      versionId: response.VersionId,
+    };
+  } catch (error) {
+    throw new SecretError(
+      `Reading secret ${secretId} from Secrets Manager failed: ${(error as Error).name}: ${(error as Error).message}. Check that it exists and that the function's role may call secretsmanager:GetSecretValue on it.`,
+      { cause: error },
+    );
+  }
 }
 
 /** Validates a secret string; exported for callers that already hold it. */

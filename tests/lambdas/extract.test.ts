@@ -1,4 +1,4 @@
-import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import type { Context } from 'aws-lambda';
 import { gunzipSync } from 'node:zlib';
 import {
   DEADLINE_MARGIN_MS,
@@ -17,6 +17,7 @@ import {
 import {
   RecordingWarehouse,
   SECRET_ID,
+  asExtractOutput,
   lambdaContext,
   lambdaEnv,
   mockSecret,
@@ -112,22 +113,28 @@ function warehouseWithBookmark(bookmark: string | null) {
   );
 }
 
-function handlerFor(warehouse: RecordingWarehouse, secret = SECRET) {
-  const secrets = mockSecret(secret);
+function handlerFor(
+  warehouse: RecordingWarehouse,
+  secret: Record<string, unknown> = SECRET,
+) {
+  const { store } = mockSecret(secret);
   const recorded = recordingObservability();
-  const handler = createExtractHandler({
+  const raw = createExtractHandler({
     env: lambdaEnv(api.url),
     openWarehouse: () => warehouse,
     openStore: () => s3.openStore(),
     observability: recorded.observability,
   });
-  return { handler, secrets, ...recorded };
+  const handler = (event: unknown, context: Context) =>
+    raw(event, context).then(asExtractOutput);
+  return { handler, raw, store, ...recorded };
 }
 
 describe('extract handler', () => {
   it('loops with checkpoints until the stream is complete', async () => {
     const warehouse = warehouseWithBookmark(null);
-    const { handler, secrets, metrics } = handlerFor(warehouse);
+    const { handler, store, metrics } = handlerFor(warehouse);
+    const tokenRequestsBefore = tokenRequests;
     // No time left after the margin: each call reads its one page.
     const context = lambdaContext(DEADLINE_MARGIN_MS);
 
@@ -182,13 +189,13 @@ describe('extract handler', () => {
     });
     expect(metrics.map((metric) => metric.name)).toContain('duration');
 
-    const puts = secrets.commandCalls(PutSecretValueCommand);
-    expect(puts.length).toBeGreaterThanOrEqual(1);
-    expect(JSON.parse(puts[0]!.args[0].input.SecretString!)).toEqual({
-      ...SECRET,
-      refresh_token: 'refresh-2',
-    });
-    expect(tokenRequests).toBeGreaterThanOrEqual(1);
+    // The first call refreshes; the next two use the token it cached.
+    expect(tokenRequests - tokenRequestsBefore).toBe(1);
+    const stored = store.current();
+    expect(stored.refresh_token).toBe('refresh-2');
+    expect(stored.access_token).toBe('access-token-value');
+    expect(stored.refresh_lease).toBeUndefined();
+    expect(stored.client_secret).toBe(SECRET.client_secret);
   });
 
   it('starts an incremental stream from the stored bookmark', async () => {

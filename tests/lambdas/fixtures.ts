@@ -1,14 +1,12 @@
-import {
-  GetSecretValueCommand,
-  PutSecretValueCommand,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import type {
+  AuthorizeOutput,
+  ExtractOutput,
+} from '../../lambdas/extract';
 import type { StepMetrics } from '../../lambdas/observability';
 import { S3LandingStore } from '../../lib/landing/s3-store';
 import type { Logger } from '../../lib/log';
@@ -17,6 +15,7 @@ import type {
   Row,
   Warehouse,
 } from '../../lib/warehouse/warehouse';
+import { mockSecretStore, SecretStore } from '../secrets/secret-store';
 
 // s3rver ships no type declarations.
 const S3rver = require('s3rver') as new (options: Record<string, unknown>) => {
@@ -78,14 +77,23 @@ export function lambdaEnv(apiUrl: string): NodeJS.ProcessEnv {
   };
 }
 
-/** Secrets Manager mocked for every client, holding `secret`. */
-export function mockSecret(secret: Record<string, string>) {
-  const secrets = mockClient(SecretsManagerClient);
-  secrets
-    .on(GetSecretValueCommand, { SecretId: SECRET_ID })
-    .resolves({ SecretString: JSON.stringify(secret) });
-  secrets.on(PutSecretValueCommand).resolves({});
-  return secrets;
+/**
+ * Secrets Manager mocked for every client: an in-memory secret named
+ * `SECRET_ID` that starts as `secret` and keeps every write.
+ */
+export function mockSecret(secret: Record<string, unknown>) {
+  const store = new SecretStore(SECRET_ID, secret);
+  return { mock: mockSecretStore(store), store };
+}
+
+/** Narrows a handler output to an extract's, failing on any other. */
+export function asExtractOutput(
+  output: ExtractOutput | AuthorizeOutput,
+): ExtractOutput {
+  if (!('status' in output)) {
+    throw new Error(`expected an extract output, got ${JSON.stringify(output)}`);
+  }
+  return output;
 }
 
 /** Log lines and metrics a handler produced, for assertions. */

@@ -8,6 +8,7 @@ import {
   BUCKET,
   PREFIX,
   RecordingWarehouse,
+  asExtractOutput,
   lambdaContext,
   lambdaEnv,
   mockSecret,
@@ -62,7 +63,7 @@ beforeAll(async () => {
     { stream: 'partners', observedAt: '2026-12-04T06:00:00.000Z' },
     lambdaContext(15 * 60_000),
   );
-  runId = output.runId;
+  runId = asExtractOutput(output).runId;
 });
 
 afterAll(async () => {

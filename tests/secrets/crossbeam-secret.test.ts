@@ -1,6 +1,7 @@
 import {
   GetSecretValueCommand,
   PutSecretValueCommand,
+  ResourceExistsException,
   ResourceNotFoundException,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
@@ -10,8 +11,12 @@ import {
   CROSSBEAM_SECRET_PLACEHOLDER,
   SecretError,
   readCrossbeamSecret,
-  writeRotatedRefreshToken,
+  readCrossbeamSecretVersion,
 } from '../../lib/secrets/crossbeam-secret';
+import {
+  successorRequestToken,
+  writeSecretVersion,
+} from '../../lib/secrets/secret-version-write';
 
 const secrets = mockClient(SecretsManagerClient);
 const client = new SecretsManagerClient({ region: 'us-east-1' });
@@ -105,52 +110,99 @@ describe('readCrossbeamSecret', () => {
   });
 });
 
-describe('writeRotatedRefreshToken', () => {
-  it('writes the whole secret with the new token', async () => {
-    secrets.on(PutSecretValueCommand).resolves({});
-    const current = { ...SECRET, note: 'kept' };
-    await writeRotatedRefreshToken(
-      client,
-      'crossbeam/api',
-      current,
-      'refresh-456',
-    );
-    const calls = secrets.commandCalls(PutSecretValueCommand);
-    expect(calls).toHaveLength(1);
-    expect(calls[0]!.args[0].input.SecretId).toBe('crossbeam/api');
-    expect(JSON.parse(calls[0]!.args[0].input.SecretString!)).toEqual({
-      ...SECRET,
-      note: 'kept',
-      refresh_token: 'refresh-456',
+describe('readCrossbeamSecretVersion', () => {
+  it('returns the secret with its version id', async () => {
+    secrets.on(GetSecretValueCommand).resolves({
+      SecretString: JSON.stringify(SECRET),
+      VersionId: 'version-1',
     });
-    expect(current.refresh_token).toBe('refresh-456');
-  });
-
-  it('skips an unchanged token', async () => {
-    await writeRotatedRefreshToken(
-      client,
-      'crossbeam/api',
-      { ...SECRET },
-      SECRET.refresh_token,
-    );
-    expect(secrets.commandCalls(PutSecretValueCommand)).toHaveLength(0);
-  });
-
-  it('rejects an empty token', async () => {
     await expect(
-      writeRotatedRefreshToken(client, 'crossbeam/api', { ...SECRET }, ''),
-    ).rejects.toThrow(/empty refresh token/);
+      readCrossbeamSecretVersion(client, 'crossbeam/api'),
+    ).resolves.toEqual({ secret: SECRET, versionId: 'version-1' });
   });
 
-  it('reports a failed write without the token', async () => {
-    secrets.on(PutSecretValueCommand).rejects(new Error('AccessDenied'));
-    const write = writeRotatedRefreshToken(
+  it('rejects a response without a version id', async () => {
+    secrets
+      .on(GetSecretValueCommand)
+      .resolves({ SecretString: JSON.stringify(SECRET) });
+    await expect(
+      readCrossbeamSecretVersion(client, 'crossbeam/api'),
+    ).rejects.toThrow(/returned secret crossbeam\/api without a version id/);
+  });
+
+  it('names an invalid cached expiry without its value', async () => {
+    secrets.on(GetSecretValueCommand).resolves({
+      SecretString: JSON.stringify({
+        ...SECRET,
+        access_token: 'access-xyz',
+        access_token_expires_at: 'tomorrow',
+      }),
+      VersionId: 'version-1',
+    });
+    const read = readCrossbeamSecretVersion(client, 'crossbeam/api');
+    await expect(read).rejects.toThrow(ConfigurationError);
+    await expect(read).rejects.toThrow(
+      /invalid values for: access_token_expires_at\./,
+    );
+    await expect(read).rejects.not.toThrow(/access-xyz/);
+  });
+});
+
+describe('writeSecretVersion', () => {
+  it('names the successor of the replaced version', async () => {
+    secrets.on(PutSecretValueCommand).resolves({ VersionId: 'version-2' });
+    const result = await writeSecretVersion(
       client,
       'crossbeam/api',
-      { ...SECRET },
-      'refresh-456',
+      'version-1',
+      { ...SECRET, note: 'kept' },
+      'a test',
+    );
+    expect(result).toEqual({ written: true, versionId: 'version-2' });
+    const input = secrets.commandCalls(PutSecretValueCommand)[0]!.args[0].input;
+    expect(input.ClientRequestToken).toBe(
+      successorRequestToken('crossbeam/api', 'version-1'),
+    );
+    expect(JSON.parse(input.SecretString!)).toEqual({ ...SECRET, note: 'kept' });
+  });
+
+  it('derives one UUID per replaced version', () => {
+    const token = successorRequestToken('crossbeam/api', 'version-1');
+    expect(token).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    expect(successorRequestToken('crossbeam/api', 'version-1')).toBe(token);
+    expect(successorRequestToken('crossbeam/api', 'version-2')).not.toBe(
+      token,
+    );
+    expect(successorRequestToken('other/secret', 'version-1')).not.toBe(token);
+  });
+
+  it('reports a lost race as not written', async () => {
+    secrets.on(PutSecretValueCommand).rejects(
+      new ResourceExistsException({
+        message: 'A resource with the ID you requested already exists.',
+        $metadata: {},
+      }),
+    );
+    await expect(
+      writeSecretVersion(client, 'crossbeam/api', 'v1', SECRET, 'a test'),
+    ).resolves.toEqual({ written: false });
+  });
+
+  it('reports a failed write without secret values', async () => {
+    secrets.on(PutSecretValueCommand).rejects(new Error('AccessDenied'));
+    const write = writeSecretVersion(
+      client,
+      'crossbeam/api',
+      'v1',
+      SECRET,
+      'storing the rotated refresh token',
     );
     await expect(write).rejects.toThrow(SecretError);
-    await expect(write).rejects.not.toThrow(/refresh-456/);
+    await expect(write).rejects.toThrow(
+      /Writing secret crossbeam\/api \(storing the rotated refresh token\) failed: Error: AccessDenied/,
+    );
+    await expect(write).rejects.not.toThrow(SECRET.refresh_token);
   });
 });

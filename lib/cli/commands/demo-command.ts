@@ -38,7 +38,7 @@ const HISTORY_STREAMS: StreamName[] = [
   'lead_signals',
 ];
 
-/** What the demo remembers between runs, in `<state dir>/demo.json`. */
+/** Demo state kept between runs in `<state dir>/demo.json`. */
 interface DemoState {
   seed: number;
   scale: Scale;
@@ -110,8 +110,8 @@ function utcMidnight(date: Date): Date {
 /**
  * Registers `demo`: the whole pipeline against the built-in sandbox, into
  * the local warehouse, with a summary. The first run replays the sandbox's
- * past as monthly syncs so that history-based columns have data; each later
- * run moves the sandbox clock on and syncs incrementally.
+ * past as monthly syncs, so history-based columns have data. Each later run
+ * moves the sandbox clock on and syncs incrementally.
  */
 export function registerDemoCommand(program: Command): void {
   program

@@ -45,6 +45,20 @@ async function withPipeline<T>(
   }
 }
 
+/**
+ * Syncs from the configured Crossbeam API with a progress display, saving
+ * rotated refresh tokens for the next run.
+ */
+function syncFromApi(context: PipelineContext, options: RunOptions) {
+  const client = createClientForSettings(context.settings, context.logger, {
+    persistRefreshToken: true,
+  });
+  return syncStreams(context, client, {
+    fullRefresh: options.fullRefresh,
+    progress: createProgressReporter(),
+  });
+}
+
 /** Registers `run`, `sync`, `load` and `build`. */
 export function registerPipelineCommands(program: Command): void {
   program
@@ -55,17 +69,7 @@ export function registerPipelineCommands(program: Command): void {
     .option('--full-refresh', 'ignore bookmarks and read every stream in full')
     .action(async (_options, command: Command) => {
       await withPipeline(command, async (context, options) => {
-        const client = createClientForSettings(
-          context.settings,
-          context.logger,
-          {
-            persistRefreshToken: true,
-          },
-        );
-        const sync = await syncStreams(context, client, {
-          fullRefresh: options.fullRefresh,
-          progress: createProgressReporter(),
-        });
+        const sync = await syncFromApi(context, options);
         const load = await loadLanded(context);
         const sources = sourcesForSettings(context.settings);
         const build = await buildWarehouse(context, sources);
@@ -90,17 +94,7 @@ export function registerPipelineCommands(program: Command): void {
     .option('--full-refresh', 'ignore bookmarks and read every stream in full')
     .action(async (_options, command: Command) => {
       await withPipeline(command, async (context, options) => {
-        const client = createClientForSettings(
-          context.settings,
-          context.logger,
-          {
-            persistRefreshToken: true,
-          },
-        );
-        const sync = await syncStreams(context, client, {
-          fullRefresh: options.fullRefresh,
-          progress: createProgressReporter(),
-        });
+        const sync = await syncFromApi(context, options);
         throwIfFailed(sync);
         context.logger.info(
           `Landed run ${sync.runId} for ${sync.manifests.length} streams; run "crossbeam-warehouse load" to load it.`,
