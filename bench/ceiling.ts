@@ -21,9 +21,9 @@ function itemCount(page: unknown): number {
 
 /**
  * Replays the raw pages a run landed through `JSON.parse` and `gzipSync`
- * with nothing else, one page at a time: the records per second that this
- * machine's single JavaScript thread reaches on the same bytes with no
- * fetching, validation, normalization or writing.
+ * with nothing else, one page at a time. The result is the records per
+ * second that one JavaScript thread of this machine reaches on the same
+ * bytes, with no fetching, validation, normalization or writing.
  */
 export async function measureCeiling(
   store: LandingStore,
@@ -47,6 +47,7 @@ export async function measureCeiling(
     records,
     bytes,
     parseAndGzipMs,
-    recordsPerSecond: parseAndGzipMs > 0 ? records / (parseAndGzipMs / 1000) : 0,
+    recordsPerSecond:
+      parseAndGzipMs > 0 ? records / (parseAndGzipMs / 1000) : 0,
   };
 }

@@ -10,7 +10,12 @@ export interface ChangeStep {
   readonly changedShare: number;
 }
 
-function countChanged(world: World, kind: 'account' | 'lead', since: number, until: number): number {
+function countChanged(
+  world: World,
+  kind: 'account' | 'lead',
+  since: number,
+  until: number,
+): number {
   const table = world.overlaps(kind);
   let changed = 0;
   for (let i = 0; i < table.count; i += 1) {
@@ -25,7 +30,11 @@ function countChanged(world: World, kind: 'account' | 'lead', since: number, unt
  * world's deterministic timeline. Raises an error when the timeline ends
  * first.
  */
-export function findChangeStep(world: World, from: Date, share: number): ChangeStep {
+export function findChangeStep(
+  world: World,
+  from: Date,
+  share: number,
+): ChangeStep {
   const since = toSeconds(from);
   const target = share * world.overlaps('account').visibleCount(since);
   let low = since;
@@ -45,6 +54,8 @@ export function findChangeStep(world: World, from: Date, share: number): ChangeS
     clock: new Date(high * 1000),
     changedAccountOverlaps,
     changedLeadOverlaps: countChanged(world, 'lead', since, high),
-    changedShare: changedAccountOverlaps / Math.max(1, world.overlaps('account').visibleCount(since)),
+    changedShare:
+      changedAccountOverlaps /
+      Math.max(1, world.overlaps('account').visibleCount(since)),
   };
 }

@@ -4,7 +4,11 @@ import { FileLandingStore } from '../lib/landing/file-store';
 import { createConsoleLogger } from '../lib/log';
 import type { StreamName } from '../lib/streams/catalog';
 import { cpuMs, finishWorker, maxRssBytes, readJob } from './read-job';
-import type { ExtractJob, ExtractOutcome, StreamFigures } from './worker-protocol';
+import type {
+  ExtractJob,
+  ExtractOutcome,
+  StreamFigures,
+} from './worker-protocol';
 
 /**
  * Runs only the extract (fetch, validate, normalize, land) of every stream

@@ -34,7 +34,7 @@ async function runLoad(): Promise<LoadOutcome> {
   try {
     const load = await loadLanded(context);
     // No CRM, marketing or product sources are configured, so the models
-    // that need them are skipped; the rest build as in production.
+    // that need them are skipped. The rest build as in production.
     const sources = parseSourcesConfig({});
     const build = job.build
       ? await buildWarehouse(context, {

@@ -31,6 +31,10 @@ export interface ScaleReport {
     readonly ceilingRatio: number;
     /** Uncompressed bytes of the raw pages. */
     readonly rawBytes: number;
+    /** CPU time of the extract process, all its threads. */
+    readonly extractCpuMs: number;
+    /** CPU time of the benchmark process that serves the sandbox. */
+    readonly sandboxCpuMs: number;
   };
   readonly memory: {
     /** Peak RSS of the extract process, the larger of the two full runs. */
@@ -196,23 +200,82 @@ export function formatReport(report: BenchReport): string {
         `extract s at ${scales[0]?.extract.latencyMs ?? 0} ms/page`,
         ...scales.map((s) => seconds(s.extract.wallMs)),
       ],
-      ['latency bound s', ...scales.map((s) => seconds(s.extract.latencyBoundMs))],
-      ['extract ÷ latency bound', ...scales.map((s) => fixed(s.extract.latencyBoundRatio))],
-      ['longest stream bound s', ...scales.map((s) => seconds(s.extract.longestStreamBoundMs))],
-      ['records/s, no latency', ...scales.map((s) => fixed(s.throughput.recordsPerSecond, 0))],
-      ['ceiling records/s', ...scales.map((s) => fixed(s.throughput.ceilingRecordsPerSecond, 0))],
-      ['records/s ÷ ceiling', ...scales.map((s) => fixed(s.throughput.ceilingRatio))],
-      ['extract peak RSS MB', ...scales.map((s) => fixed(s.memory.extractPeakRssMb, 0))],
-      ['PGlite footprint MB', ...scales.map((s) => fixed(s.memory.pgliteFootprintMb, 0))],
-      ['load s per M overlaps', ...scales.map((s) => seconds(s.warehouse.loadMsPerMillionOverlaps))],
-      ['build s per M overlaps', ...scales.map((s) => seconds(s.warehouse.buildMsPerMillionOverlaps))],
-      ['changed overlaps %', ...scales.map((s) => fixed(s.incremental.changedShare * 100))],
-      ['incr. records ÷ full, all', ...scales.map((s) => fixed(s.incremental.recordsRatio, 3))],
-      ['incr. time ÷ full, all', ...scales.map((s) => fixed(s.incremental.timeRatio, 3))],
-      ['incr. records ÷ full, overlaps', ...scales.map((s) => fixed(s.incremental.overlapRecordsRatio, 4))],
-      ['incr. time ÷ full, overlaps', ...scales.map((s) => fixed(s.incremental.overlapTimeRatio, 3))],
-      ['full pull records', ...scales.map((s) => String(s.incremental.fullPull.records))],
-      ['full pull s', ...scales.map((s) => seconds(s.incremental.fullPull.wallMs))],
+      [
+        'latency bound s',
+        ...scales.map((s) => seconds(s.extract.latencyBoundMs)),
+      ],
+      [
+        'extract ÷ latency bound',
+        ...scales.map((s) => fixed(s.extract.latencyBoundRatio)),
+      ],
+      [
+        'longest stream bound s',
+        ...scales.map((s) => seconds(s.extract.longestStreamBoundMs)),
+      ],
+      [
+        'records/s, no latency',
+        ...scales.map((s) => fixed(s.throughput.recordsPerSecond, 0)),
+      ],
+      [
+        'ceiling records/s',
+        ...scales.map((s) => fixed(s.throughput.ceilingRecordsPerSecond, 0)),
+      ],
+      [
+        'records/s ÷ ceiling',
+        ...scales.map((s) => fixed(s.throughput.ceilingRatio)),
+      ],
+      [
+        'extract CPU s, no latency',
+        ...scales.map((s) => seconds(s.throughput.extractCpuMs)),
+      ],
+      [
+        'sandbox CPU s, no latency',
+        ...scales.map((s) => seconds(s.throughput.sandboxCpuMs)),
+      ],
+      [
+        'extract peak RSS MB',
+        ...scales.map((s) => fixed(s.memory.extractPeakRssMb, 0)),
+      ],
+      [
+        'PGlite footprint MB',
+        ...scales.map((s) => fixed(s.memory.pgliteFootprintMb, 0)),
+      ],
+      [
+        'load s per M overlaps',
+        ...scales.map((s) => seconds(s.warehouse.loadMsPerMillionOverlaps)),
+      ],
+      [
+        'build s per M overlaps',
+        ...scales.map((s) => seconds(s.warehouse.buildMsPerMillionOverlaps)),
+      ],
+      [
+        'changed overlaps %',
+        ...scales.map((s) => fixed(s.incremental.changedShare * 100)),
+      ],
+      [
+        'incr. records ÷ full, all',
+        ...scales.map((s) => fixed(s.incremental.recordsRatio, 3)),
+      ],
+      [
+        'incr. time ÷ full, all',
+        ...scales.map((s) => fixed(s.incremental.timeRatio, 3)),
+      ],
+      [
+        'incr. records ÷ full, overlaps',
+        ...scales.map((s) => fixed(s.incremental.overlapRecordsRatio, 4)),
+      ],
+      [
+        'incr. time ÷ full, overlaps',
+        ...scales.map((s) => fixed(s.incremental.overlapTimeRatio, 3)),
+      ],
+      [
+        'full pull records',
+        ...scales.map((s) => String(s.incremental.fullPull.records)),
+      ],
+      [
+        'full pull s',
+        ...scales.map((s) => seconds(s.incremental.fullPull.wallMs)),
+      ],
     ],
   );
   const targets = table(

@@ -31,7 +31,7 @@ export interface ScaleRunOptions {
   readonly log: (message: string) => void;
 }
 
-/** The world's "today"; fixed so that every run sees the same world. */
+/** The world's "today", fixed so that every run reads the same world. */
 const ANCHOR = new Date('2026-01-15T00:00:00Z');
 
 const OVERLAP_STREAMS: readonly StreamName[] = [
@@ -59,25 +59,31 @@ function overlapFigures(outcome: ExtractOutcome): {
 }
 
 /**
- * Runs every measurement of one scale against a sandbox on loopback: a full
- * extract with no latency (throughput and its ceiling), a full extract at
- * `latencyMs` per page, a PGlite load and build, an incremental extract
- * after `changeShare` of the overlaps changed, and a second full pass at
- * the same clock for comparison.
+ * Runs every measurement of one scale against a sandbox on loopback. The
+ * steps are a full extract with no latency (throughput and its ceiling), a
+ * full extract at `latencyMs` per page, a PGlite load and build, and an
+ * incremental extract after `changeShare` of the overlaps changed. A second
+ * full pass at that clock is the comparison for the incremental run.
  */
 export async function runScale(
   scale: BenchScale,
   options: ScaleRunOptions,
 ): Promise<ScaleReport> {
   const accounts = BENCH_SCALES[scale];
-  const world = createWorld({ seed: options.seed, scale: accounts, anchor: ANCHOR });
+  const world = createWorld({
+    seed: options.seed,
+    scale: accounts,
+    anchor: ANCHOR,
+  });
   const accountOverlaps = world.liveOverlapCount(ANCHOR, 'account');
   const leadOverlaps = world.liveOverlapCount(ANCHOR, 'lead');
   options.log(
     `Scale ${scale}: ${accounts} accounts, ${accountOverlaps} account overlaps, ${leadOverlaps} lead overlaps.`,
   );
 
-  const root = await mkdtemp(path.join(os.tmpdir(), `crossbeam-bench-${scale}-`));
+  const root = await mkdtemp(
+    path.join(os.tmpdir(), `crossbeam-bench-${scale}-`),
+  );
   const sandbox = await startSandbox({ world, clock: ANCHOR });
   try {
     return await measure(scale, options, {
@@ -153,7 +159,9 @@ async function measure(
   };
 
   sandbox.setLatency(0);
+  const sandboxCpu = process.cpuUsage();
   const throughput = await extract('loaded', newRunId(ANCHOR), ANCHOR, {});
+  const sandboxCpuUsed = process.cpuUsage(sandboxCpu);
   const ceiling = await measureCeiling(
     new FileLandingStore(path.join(root, 'loaded')),
     throughput.rawPages,
@@ -221,9 +229,12 @@ async function measure(
       ceilingRecordsPerSecond: ceiling.recordsPerSecond,
       ceilingRatio: recordsPerSecond / ceiling.recordsPerSecond,
       rawBytes: ceiling.bytes,
+      extractCpuMs: throughput.cpuMs,
+      sandboxCpuMs: (sandboxCpuUsed.user + sandboxCpuUsed.system) / 1000,
     },
     memory: {
-      extractPeakRssMb: Math.max(throughput.maxRssBytes, timed.maxRssBytes) / MB,
+      extractPeakRssMb:
+        Math.max(throughput.maxRssBytes, timed.maxRssBytes) / MB,
       pgliteFootprintMb: (loaded.maxRssBytes - loaded.baselineRssBytes) / MB,
       loadPeakRssMb: loaded.maxRssBytes / MB,
     },

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-/** Longest stderr tail quoted when a worker fails, in characters. */
+/** Maximum stderr tail quoted when a worker fails, in characters. */
 const STDERR_TAIL = 4000;
 
 /**

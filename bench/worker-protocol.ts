@@ -26,7 +26,7 @@ export interface StreamFigures {
   readonly durationMs: number;
 }
 
-/** What `extract-worker.js` prints as the last line of its stdout. */
+/** Outcome of `extract-worker.js`, the last line of its stdout. */
 export interface ExtractOutcome {
   readonly durationMs: number;
   readonly streams: StreamFigures[];
@@ -48,7 +48,7 @@ export interface LoadJob {
   readonly build: boolean;
 }
 
-/** What `load-worker.js` prints as the last line of its stdout. */
+/** Outcome of `load-worker.js`, the last line of its stdout. */
 export interface LoadOutcome {
   readonly loadMs: number;
   /** Zero when the job had `build: false`. */

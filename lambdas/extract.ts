@@ -1,25 +1,21 @@
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { createCrossbeamClient } from '../lib/crossbeam/client';
-import { CrossbeamAuthError } from '../lib/errors';
 import { ExtractCheckpointSchema } from '../lib/extract/checkpoint';
 import { extractStream, newRunId } from '../lib/extract/extract';
 import type { LandingStore } from '../lib/landing/store';
 import { readBookmark } from '../lib/load/sync-state';
-import {
-  AccessTokenRejectedError,
-  discardCachedAccessToken,
-  obtainAccessToken,
-  type AccessTokenGrant,
-} from '../lib/secrets/access-token';
 import { STREAMS, STREAM_NAMES } from '../lib/streams/catalog';
 import type { Warehouse } from '../lib/warehouse/warehouse';
 import {
+  createLambdaTokenSource,
+  TOKEN_SAFETY_MARGIN_MS,
+  type AuthorizeOutput,
+} from './authorize';
+import {
   readLambdaEnvironment,
   redshiftSqlContext,
-  requireSecretId,
   type LambdaEnvironment,
 } from './environment';
 import {
@@ -35,34 +31,6 @@ import { openLambdaStore, openLambdaWarehouse } from './resources';
  * last part and the manifest must still be written after the deadline.
  */
 export const DEADLINE_MARGIN_MS = 90_000;
-
-/**
- * Time a cached access token must outlive the extract call by; below it,
- * the call refreshes the token first.
- */
-export const TOKEN_SAFETY_MARGIN_MS = 5 * 60_000;
-
-/**
- * Remaining lifetime below which the authorize step refreshes the cached
- * access token. A run that outlasts it refreshes again in the extract that
- * first finds the token too short, still once for every branch.
- */
-export const AUTHORIZE_MIN_VALIDITY_MS = 60 * 60_000;
-
-/**
- * The state machine's input for the step before the extracts: check the
- * secret and refresh the access token once for the whole execution.
- */
-export const AuthorizeEventSchema = z.object({
-  step: z.literal('authorize'),
-});
-
-/** The authorize step's output; it holds no token, only its expiry. */
-export interface AuthorizeOutput {
-  readonly authorized: true;
-  readonly accessTokenExpiresAt: string;
-  readonly refreshed: boolean;
-}
 
 /** The state machine's input for one extract call of one stream. */
 export const ExtractEventSchema = z.object({
@@ -98,7 +66,7 @@ export interface ExtractDependencies {
   readonly now?: () => number;
   /** Waits between reads of the secret while another call refreshes. */
   readonly sleep?: (ms: number) => Promise<void>;
-  /** @default DEFAULT_LEASE_POLL_MS */
+  /** Milliseconds between those reads. @default DEFAULT_LEASE_POLL_MS */
   readonly leasePollMs?: number;
 }
 
@@ -106,10 +74,10 @@ export interface ExtractDependencies {
  * Creates the extract handler. With `{"step": "authorize"}` it validates
  * the Crossbeam secret and makes sure the secret caches an access token
  * valid for `AUTHORIZE_MIN_VALIDITY_MS`. With a stream it takes the cached
- * access token (refreshing it under the secret's lease when it is too
- * short-lived), reads the stream's bookmark from the warehouse
- * (incremental streams, first call of a run), and runs `extractStream`
- * until shortly before the function's timeout.
+ * access token, refreshing it under the secret's lease when it expires too
+ * soon. It then reads the stream's bookmark from the warehouse (incremental
+ * streams, first call of a run) and runs `extractStream` until shortly
+ * before the function's timeout.
  */
 export function createExtractHandler(
   dependencies: ExtractDependencies = {},
@@ -121,7 +89,14 @@ export function createExtractHandler(
     dependencies.observability ?? createObservability('extract');
   const { logger, metrics } = observability;
   const now = dependencies.now ?? Date.now;
-  let secrets = dependencies.secrets;
+  const tokens = createLambdaTokenSource({
+    env: dependencies.env ?? process.env,
+    secrets: dependencies.secrets,
+    logger,
+    now,
+    sleep: dependencies.sleep,
+    leasePollMs: dependencies.leasePollMs,
+  });
 
   return async (rawEvent, context) => {
     logger.addContext?.(context);
@@ -132,7 +107,7 @@ export function createExtractHandler(
     };
     if (raw.step !== undefined) {
       return logFailure(logger, 'authorize', {}, () =>
-        authorize(rawEvent, context),
+        tokens.authorize(rawEvent, context),
       );
     }
     return logFailure(
@@ -142,51 +117,6 @@ export function createExtractHandler(
       () => extractOnce(rawEvent, context),
     );
   };
-
-  async function authorize(
-    rawEvent: unknown,
-    context: Context,
-  ): Promise<AuthorizeOutput> {
-    parseStepEvent(
-      AuthorizeEventSchema,
-      rawEvent,
-      'authorize',
-      '{"step": "authorize"} as the state machine sends it',
-    );
-    const grant = await accessToken(context, AUTHORIZE_MIN_VALIDITY_MS);
-    logger.info(
-      grant.source === 'refresh'
-        ? 'Authorized the run with a new Crossbeam access token.'
-        : 'Authorized the run with the cached Crossbeam access token.',
-      { accessTokenExpiresAt: grant.expiresAt.toISOString() },
-    );
-    return {
-      authorized: true,
-      accessTokenExpiresAt: grant.expiresAt.toISOString(),
-      refreshed: grant.source === 'refresh',
-    };
-  }
-
-  async function accessToken(
-    context: Context,
-    minValidityMs: number,
-  ): Promise<AccessTokenGrant & { secretId: string; env: LambdaEnvironment }> {
-    const env = readLambdaEnvironment(dependencies.env ?? process.env);
-    const secretId = requireSecretId(env);
-    secrets ??= new SecretsManagerClient({});
-    const grant = await obtainAccessToken({
-      secrets,
-      secretId,
-      authUrl: env.CROSSBEAM_AUTH_URL,
-      minValidityMs,
-      holder: `${context.awsRequestId}/${randomUUID()}`,
-      logger,
-      now,
-      sleep: dependencies.sleep,
-      pollMs: dependencies.leasePollMs,
-    });
-    return { ...grant, secretId, env };
-  }
 
   async function extractOnce(
     rawEvent: unknown,
@@ -199,11 +129,11 @@ export function createExtractHandler(
       'extract',
       `{"stream": one of ${STREAM_NAMES.join(', ')}, "observedAt": ISO 8601 time, "runId"?, "checkpoint"?} as the state machine sends it`,
     );
-    const grant = await accessToken(
+    const grant = await tokens.accessToken(
       context,
       context.getRemainingTimeInMillis() + TOKEN_SAFETY_MARGIN_MS,
     );
-    const { env, secretId } = grant;
+    const env = readLambdaEnvironment(dependencies.env ?? process.env);
     const client = createCrossbeamClient({
       apiUrl: env.CROSSBEAM_API_URL,
       authUrl: env.CROSSBEAM_AUTH_URL,
@@ -240,17 +170,7 @@ export function createExtractHandler(
       checkpoint: event.checkpoint,
       logger,
       now,
-    }).catch(async (error: unknown) => {
-      if (!(error instanceof CrossbeamAuthError) || error.status !== 401) {
-        throw error;
-      }
-      await discardCachedAccessToken(secrets!, secretId, grant.accessToken);
-      throw new AccessTokenRejectedError(
-        `Crossbeam rejected the cached access token from secret ${secretId} (HTTP 401) although it was valid until ${grant.expiresAt.toISOString()}. The token was removed from the secret, so the next attempt refreshes it; if the refresh token was revoked as well, put a new one into refresh_token.`,
-        401,
-        { cause: error },
-      );
-    });
+    }).catch((error: unknown) => tokens.rejectCached(grant, error));
 
     const after =
       result.status === 'complete'

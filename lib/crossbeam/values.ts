@@ -1,8 +1,4 @@
-import type {
-  ColumnSpec,
-  ColumnType,
-  LandedTableSpec,
-} from '../streams/catalog';
+import type { ColumnType, LandedTableSpec } from '../streams/catalog';
 
 /** A landed row: lower-case column name to a JSON value. */
 export type LandedRow = Record<string, string | number | boolean | null>;

@@ -217,10 +217,14 @@ async function landPage(
   lineage: Lineage,
 ): Promise<void> {
   const rawKey = pageKey(options.stream, state.run_id, state.raw_pages.length);
-  await options.store.put(rawKey, await gzipAsync(page.rawBody), {
-    contentType: 'application/json',
-  });
-  state.raw_pages.push(rawKey);
+  // The raw page is compressed and stored on the zlib and file system
+  // threads while its items are normalized on this one.
+  const rawLanded = gzipAsync(page.rawBody).then((body) =>
+    options.store.put(rawKey, body, { contentType: 'application/json' }),
+  );
+  // The await below raises a failure; this handler only keeps Node from
+  // reporting it early when normalizing fails first.
+  rawLanded.catch(() => undefined);
 
   for (const item of page.items) {
     const result = normalizeItem(options.stream, item, lineage);
@@ -245,6 +249,8 @@ async function landPage(
       }
     }
   }
+  await rawLanded;
+  state.raw_pages.push(rawKey);
 
   state.pages++;
   state.records += page.items.length;

@@ -27,8 +27,8 @@ export const DEFAULT_MAX_PART_ROWS = 1_000_000;
 
 /**
  * Uncompressed bytes collected before they go to gzip in one write. Each
- * gzip write costs a round trip to the zlib thread pool, so writing row by
- * row spent more time in that overhead than in compressing.
+ * gzip write is a round trip to the zlib thread pool, and with one write per
+ * row that overhead was the largest cost of an extract in a CPU profile.
  */
 const WRITE_CHUNK_BYTES = 64 * 1024;
 

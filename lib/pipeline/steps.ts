@@ -241,6 +241,9 @@ async function rejectMostlyBrokenRun(
   manifest: Manifest,
   manifestKey: string,
 ): Promise<void> {
+  // NOTE: the manifest is already written here, so a process killed before
+  // the delete below leaves a run that the next load loads despite its
+  // rejects.
   const { count, key, reasons } = manifest.rejects;
   const limit = context.settings.maxRejectShare;
   if (manifest.records === 0 || count / manifest.records <= limit) return;

@@ -31,7 +31,7 @@ export interface AccessTokenOptions {
   readonly holder: string;
   readonly logger: Logger;
   /**
-   * How long a refresh lease holds off other callers, in milliseconds. The
+   * How long a refresh lease keeps other callers waiting, in milliseconds. The
    * token request's retry budget is half of it. @default 120000
    */
   readonly leaseMs?: number;
@@ -54,8 +54,9 @@ export interface AccessTokenGrant {
 }
 
 /**
- * Returns a Crossbeam access token from the Crossbeam secret, refreshing
- * it at most once across every caller that shares the secret.
+ * Returns a Crossbeam access token from the Crossbeam secret. Of the
+ * callers that share the secret, only one at a time trades the refresh
+ * token, and the others use the access token it stores.
  *
  * The secret caches the access token and its expiry next to the refresh
  * token. A cached token is returned while it stays valid for more than
@@ -96,12 +97,12 @@ export async function obtainAccessToken(
     if (lease && lease.holder !== options.holder && leaseEndsAt > now()) {
       if (now() >= giveUpAt) {
         throw new SecretError(
-          `Waited ${Math.round((2 * leaseMs) / 1000)} s for another function to refresh the Crossbeam access token in secret ${options.secretId}, but no new token appeared. Run again; if this repeats, remove refresh_lease from the secret.`,
+          `Waited ${Math.round((2 * leaseMs) / 1000)} s for another function to refresh the Crossbeam access token in secret ${options.secretId}, but no new token appeared. Run again, and if this repeats, remove refresh_lease from the secret.`,
         );
       }
       if (!waitLogged) {
         options.logger.info(
-          'Another function is refreshing the Crossbeam access token; waiting for it to store the new one.',
+          'Another function is refreshing the Crossbeam access token, so this one waits for it to store the new one.',
           { secretId: options.secretId, leaseExpiresAt: lease.expires_at },
         );
         waitLogged = true;
@@ -111,7 +112,7 @@ export async function obtainAccessToken(
     }
     if (lease && lease.holder !== options.holder) {
       options.logger.warn(
-        'A refresh lease on the Crossbeam secret expired without a new access token; claiming it for this function.',
+        'A refresh lease on the Crossbeam secret expired without a new access token, so this function claims it.',
         { secretId: options.secretId, leaseExpiredAt: lease.expires_at },
       );
     }

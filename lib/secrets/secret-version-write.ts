@@ -1,4 +1,5 @@
 import {
+  GetSecretValueCommand,
   PutSecretValueCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
@@ -40,7 +41,7 @@ export type ConditionalWriteResult =
  * Writes `secret` as the new current version if `replacesVersionId` is
  * still the version that every writer replaces next. Returns
  * `{ written: false }` when another writer already replaced it. Raises
- * `SecretError` naming `purpose` on any other failure; the message never
+ * `SecretError` naming `purpose` on any other failure. The message never
  * contains secret values.
  */
 export async function writeSecretVersion(
@@ -61,12 +62,39 @@ export async function writeSecretVersion(
     );
     return { written: true, versionId: response.VersionId ?? token };
   } catch (error) {
+    // NOTE: the PutSecretValue API reference states only that such a write
+    // fails, without naming the exception. ResourceExistsException is the
+    // expected one. After any other error, reading the version shows
+    // whether another writer won.
     if ((error as Error).name === 'ResourceExistsException') {
       return { written: false };
+    }
+    const existing = await readVersion(client, secretId, token);
+    if (existing !== undefined) {
+      return existing === JSON.stringify(secret)
+        ? { written: true, versionId: token }
+        : { written: false };
     }
     throw new SecretError(
       `Writing secret ${secretId} (${purpose}) failed: ${(error as Error).name}: ${(error as Error).message}. Check that the function's role may call secretsmanager:PutSecretValue on it.`,
       { cause: error },
     );
+  }
+}
+
+/** Returns the value of version `versionId`, or undefined when it cannot be read. */
+async function readVersion(
+  client: SecretsManagerClient,
+  secretId: string,
+  versionId: string,
+): Promise<string | undefined> {
+  try {
+    const response = await client.send(
+      new GetSecretValueCommand({ SecretId: secretId, VersionId: versionId }),
+    );
+    return response.SecretString;
+  } catch {
+    // The write's own error is the one to report, so this one is dropped.
+    return undefined;
   }
 }

@@ -11,7 +11,7 @@ import { CrossbeamAuthError } from '../errors';
 
 /**
  * Lifetime assumed for an access token whose response has no `expires_in`.
- * Crossbeam documents 24 hours; one hour keeps a wrong guess cheap.
+ * Crossbeam documents 24 hours, but one hour keeps a wrong guess cheap.
  */
 export const ASSUMED_ACCESS_TOKEN_LIFETIME_MS = 60 * 60 * 1000;
 

@@ -47,11 +47,12 @@ const STEP_TRANSIENT_ERRORS = [
 ];
 
 /**
- * The "refresh" state machine: skip when another execution is running,
- * authorize (check the Crossbeam secret and refresh the access token once
- * for every extract), apply migrations, extract every stream (a Map, each stream looping while
- * the extract returns `partial`), load, then build. Any failure publishes
- * to the topic and ends in a Fail state, so the execution fails.
+ * The "refresh" state machine. It skips when another execution is running.
+ * Otherwise it authorizes (checks the Crossbeam secret and refreshes the
+ * access token once for every extract), applies migrations, extracts every
+ * stream (a Map, each stream looping while the extract returns `partial`),
+ * loads, and builds. Any failure publishes to the topic and ends in a Fail
+ * state, so the execution fails.
  */
 export class RefreshStateMachine extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -134,7 +135,7 @@ export class RefreshStateMachine extends Construct {
 
     // One token refresh serves every branch of the Map: Crossbeam rotates
     // refresh tokens, so parallel refreshes would invalidate each other. The
-    // token stays in the secret; the output here holds only its expiry.
+    // token stays in the secret, and the output contains only its expiry.
     const authorize = this.invoke('Authorize', props.extract, {
       payload: sfn.TaskInput.fromObject({ step: 'authorize' }),
       resultPath: sfn.JsonPath.DISCARD,

@@ -138,20 +138,21 @@ export class CrossbeamWarehouseStack extends Stack {
     const secret = new secretsmanager.Secret(this, 'CrossbeamSecret', {
       secretName: settings.name,
       description:
-        'Crossbeam OAuth client id and secret, refresh token and organization uuid for crossbeam-warehouse. Replace every placeholder after the first deploy.',
+        'Crossbeam OAuth client id and secret, refresh token and organization uuid for crossbeam-warehouse, and the access token that the extract function caches. Replace every placeholder after the first deploy.',
       secretObjectValue: placeholders,
     });
     Validations.of(secret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'The refresh token rotates when Crossbeam returns a new one: the extract function stores it. Secrets Manager rotation cannot mint Crossbeam tokens.',
+        'Crossbeam rotates the refresh token on every exchange, and the extract function stores the rotated token with the cached access token in this secret, once per run. Secrets Manager rotation cannot mint Crossbeam tokens.',
     });
     return secret;
   }
 
   /**
    * Grants each function exactly what its step does. Extract writes the
-   * landing prefix and reads and rotates the secret. Load reads the landing
+   * landing prefix, and reads the secret and writes back the rotated
+   * refresh token and the cached access token. Load reads the landing
    * prefix. All three run Data API statements.
    */
   private grantFunctions(config: DeployConfig): void {

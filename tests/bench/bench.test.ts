@@ -26,6 +26,8 @@ const POSITIVE_FIGURES: readonly string[] = [
   'throughput.ceilingRecordsPerSecond',
   'throughput.ceilingRatio',
   'throughput.rawBytes',
+  'throughput.extractCpuMs',
+  'throughput.sandboxCpuMs',
   'memory.extractPeakRssMb',
   'memory.pgliteFootprintMb',
   'memory.loadPeakRssMb',

@@ -3,10 +3,8 @@ import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type {
-  AuthorizeOutput,
-  ExtractOutput,
-} from '../../lambdas/extract';
+import type { AuthorizeOutput } from '../../lambdas/authorize';
+import type { ExtractOutput } from '../../lambdas/extract';
 import type { StepMetrics } from '../../lambdas/observability';
 import { S3LandingStore } from '../../lib/landing/s3-store';
 import type { Logger } from '../../lib/log';
@@ -91,7 +89,9 @@ export function asExtractOutput(
   output: ExtractOutput | AuthorizeOutput,
 ): ExtractOutput {
   if (!('status' in output)) {
-    throw new Error(`expected an extract output, got ${JSON.stringify(output)}`);
+    throw new Error(
+      `expected an extract output, got ${JSON.stringify(output)}`,
+    );
   }
   return output;
 }

@@ -1,5 +1,6 @@
 import {
   GetSecretValueCommand,
+  InvalidRequestException,
   PutSecretValueCommand,
   ResourceExistsException,
   ResourceNotFoundException,
@@ -163,7 +164,10 @@ describe('writeSecretVersion', () => {
     expect(input.ClientRequestToken).toBe(
       successorRequestToken('crossbeam/api', 'version-1'),
     );
-    expect(JSON.parse(input.SecretString!)).toEqual({ ...SECRET, note: 'kept' });
+    expect(JSON.parse(input.SecretString!)).toEqual({
+      ...SECRET,
+      note: 'kept',
+    });
   });
 
   it('derives one UUID per replaced version', () => {
@@ -172,9 +176,7 @@ describe('writeSecretVersion', () => {
       /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
     );
     expect(successorRequestToken('crossbeam/api', 'version-1')).toBe(token);
-    expect(successorRequestToken('crossbeam/api', 'version-2')).not.toBe(
-      token,
-    );
+    expect(successorRequestToken('crossbeam/api', 'version-2')).not.toBe(token);
     expect(successorRequestToken('other/secret', 'version-1')).not.toBe(token);
   });
 
@@ -188,6 +190,34 @@ describe('writeSecretVersion', () => {
     await expect(
       writeSecretVersion(client, 'crossbeam/api', 'v1', SECRET, 'a test'),
     ).resolves.toEqual({ written: false });
+  });
+
+  it('reads the version after an unexpected write error', async () => {
+    const token = successorRequestToken('crossbeam/api', 'v1');
+    secrets
+      .on(PutSecretValueCommand)
+      .rejects(
+        new InvalidRequestException({ message: 'conflict', $metadata: {} }),
+      );
+    secrets
+      .on(GetSecretValueCommand, {
+        SecretId: 'crossbeam/api',
+        VersionId: token,
+      })
+      .resolves({ SecretString: JSON.stringify({ ...SECRET, other: 1 }) });
+    await expect(
+      writeSecretVersion(client, 'crossbeam/api', 'v1', SECRET, 'a test'),
+    ).resolves.toEqual({ written: false });
+
+    secrets
+      .on(GetSecretValueCommand, {
+        SecretId: 'crossbeam/api',
+        VersionId: token,
+      })
+      .resolves({ SecretString: JSON.stringify(SECRET) });
+    await expect(
+      writeSecretVersion(client, 'crossbeam/api', 'v1', SECRET, 'a test'),
+    ).resolves.toEqual({ written: true, versionId: token });
   });
 
   it('reports a failed write without secret values', async () => {

@@ -47,11 +47,19 @@ export class SecretStore {
 
   get(input: GetSecretValueCommandInput) {
     this.requireKnown(input.SecretId);
+    const versionId = input.VersionId ?? this.currentVersionId;
+    const value = this.versions.get(versionId);
+    if (value === undefined) {
+      throw new ResourceNotFoundException({
+        message: `Secrets Manager can't find the specified secret value for VersionId: ${versionId}`,
+        $metadata: { httpStatusCode: 400 },
+      });
+    }
     return {
       Name: this.secretId,
-      VersionId: this.currentVersionId,
-      SecretString: this.versions.get(this.currentVersionId),
-      VersionStages: ['AWSCURRENT'],
+      VersionId: versionId,
+      SecretString: value,
+      VersionStages: versionId === this.currentVersionId ? ['AWSCURRENT'] : [],
     };
   }
 

@@ -167,6 +167,56 @@ describe('CrossbeamWarehouseStack with a new Serverless workgroup', () => {
     }
   });
 
+  it('bundles the authorize step into the extract function', async () => {
+    const [extractFunction] = Object.values(
+      template.findResources('AWS::Lambda::Function', {
+        Properties: {
+          Description: Match.stringLikeRegexp('^Reads one Crossbeam stream'),
+        },
+      }),
+    );
+    const assetHash = String(extractFunction!.Properties.Code.S3Key).replace(
+      /\.zip$/,
+      '',
+    );
+    const assetPath = path.join(synthesized.outdir, `asset.${assetHash}`);
+
+    // Nothing listens on port 9, so reading the secret fails.
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      CROSSBEAM_WAREHOUSE: `redshift://workgroup/crossbeam/dev?iam_role=arn:aws:iam::123456789012:role/copy&region=eu-central-1`,
+      CROSSBEAM_LANDING: 's3://landing/crossbeam',
+      CROSSBEAM_SECRET_ID: 'crossbeam-warehouse/crossbeam-api',
+      AWS_REGION: 'eu-central-1',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_MAX_ATTEMPTS: '1',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    });
+    try {
+      const bundle = require(path.join(assetPath, 'index.js')) as {
+        handler: (event: unknown, context: unknown) => Promise<unknown>;
+      };
+      const error = await bundle
+        .handler(
+          { step: 'authorize' },
+          { getRemainingTimeInMillis: () => 60_000, awsRequestId: 'r-1' },
+        )
+        .then(
+          () => undefined,
+          (caught: Error) => caught,
+        );
+      expect(error?.name).toBe('SecretError');
+      expect(error?.message).toMatch(
+        /^Reading secret crossbeam-warehouse\/crossbeam-api from Secrets Manager failed/,
+      );
+    } finally {
+      process.env = saved;
+    }
+  });
+
   it('passes cdk-nag with every finding acknowledged', () => {
     const nag = synthesized.report.pluginReports.filter(
       (report) => report.pluginName !== 'CloudFormation Validate',
@@ -287,9 +337,15 @@ describe('CrossbeamWarehouseStack with a new Serverless workgroup', () => {
       const parts = machine.Properties.DefinitionString[
         'Fn::Join'
       ][1] as unknown[];
+      // A function's ARN becomes its logical id; other tokens, `token`.
       definition = JSON.parse(
         parts
-          .map((part) => (typeof part === 'string' ? part : 'token'))
+          .map((part) =>
+            typeof part === 'string'
+              ? part
+              : ((part as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt']?.[0] ??
+                'token'),
+          )
           .join(''),
       );
     });
@@ -317,6 +373,7 @@ describe('CrossbeamWarehouseStack with a new Serverless workgroup', () => {
         ItemProcessor: { States: Record<string, Record<string, unknown>> };
       };
       const tasks = [
+        definition.States.Authorize!,
         definition.States.ApplyMigrations!,
         map.ItemProcessor.States.ExtractStream!,
         definition.States.LoadRuns!,
@@ -336,6 +393,7 @@ describe('CrossbeamWarehouseStack with a new Serverless workgroup', () => {
             'WarehouseError',
           ]),
         );
+        expect(errors).not.toContain('ConfigurationError');
         for (const retry of retries) {
           expect(retry.BackoffRate).toBe(2);
           expect(retry.MaxAttempts).toBeGreaterThan(1);
@@ -343,12 +401,66 @@ describe('CrossbeamWarehouseStack with a new Serverless workgroup', () => {
       }
     });
 
+    it('retries an extract whose cached token was rejected', () => {
+      const map = definition.States.ExtractStreams as {
+        ItemProcessor: { States: Record<string, Record<string, unknown>> };
+      };
+      const retries = map.ItemProcessor.States.ExtractStream!.Retry as {
+        ErrorEquals: string[];
+      }[];
+      expect(retries.flatMap((retry) => retry.ErrorEquals)).toContain(
+        'AccessTokenRejectedError',
+      );
+    });
+
+    it('authorizes once with the extract function before the Map', () => {
+      const authorize = definition.States.Authorize! as {
+        Parameters: { FunctionName: string; Payload: unknown };
+        ResultPath: unknown;
+        Next: string;
+      };
+      const map = definition.States.ExtractStreams as {
+        ItemProcessor: {
+          States: Record<string, { Parameters: { FunctionName: string } }>;
+        };
+      };
+      const extractTask = map.ItemProcessor.States.ExtractStream!;
+      expect(authorize.Parameters.Payload).toEqual({ step: 'authorize' });
+      expect(authorize.Parameters.FunctionName).toBe(
+        extractTask.Parameters.FunctionName,
+      );
+      const extractFunctions = template.findResources('AWS::Lambda::Function', {
+        Properties: {
+          Description: Match.stringLikeRegexp('^Reads one Crossbeam stream'),
+        },
+      });
+      expect(Object.keys(extractFunctions)).toEqual([
+        authorize.Parameters.FunctionName,
+      ]);
+      // The output holds no token and is dropped from the state anyway.
+      expect(authorize.ResultPath).toBeNull();
+      expect(definition.States.PrepareRun!.Next).toBe('Authorize');
+      expect(authorize.Next).toBe('ApplyMigrations');
+      expect(Object.keys(map.ItemProcessor.States)).not.toContain('Authorize');
+    });
+
     it('loops the extract while it returns partial', () => {
       const map = definition.States.ExtractStreams as {
         MaxConcurrency: number;
-        ItemProcessor: { States: Record<string, Record<string, unknown>> };
+        ItemProcessor: {
+          StartAt: string;
+          States: Record<string, Record<string, unknown>>;
+        };
       };
       expect(map.MaxConcurrency).toBe(2);
+      expect(map.ItemProcessor.StartAt).toBe('ExtractStream');
+      expect(map.ItemProcessor.States.ExtractStream!.Next).toBe('MorePages');
+      expect(map.ItemProcessor.States.ExtractStream!.OutputPath).toBe(
+        '$.Payload',
+      );
+      expect(map.ItemProcessor.States.MorePages!.Default).toBe(
+        'StreamExtracted',
+      );
       expect(map.ItemProcessor.States.MorePages!.Choices).toEqual([
         {
           Variable: '$.status',
@@ -359,7 +471,6 @@ describe('CrossbeamWarehouseStack with a new Serverless workgroup', () => {
     });
 
     it('runs migrate, extract, load and build in order', () => {
-      expect(definition.States.PrepareRun!.Next).toBe('ApplyMigrations');
       expect(definition.States.ApplyMigrations!.Next).toBe('ExtractStreams');
       expect(definition.States.ExtractStreams!.Next).toBe('LoadRuns');
       expect(definition.States.LoadRuns!.Next).toBe('BuildModels');
@@ -373,6 +484,7 @@ describe('CrossbeamWarehouseStack with a new Serverless workgroup', () => {
     it('catches failures into SNS, then a Fail state', () => {
       for (const name of [
         'CountRunningExecutions',
+        'Authorize',
         'ApplyMigrations',
         'ExtractStreams',
         'LoadRuns',

@@ -16,18 +16,27 @@ import {
   type GlobalOptions,
 } from '../options';
 import { printRunSummary } from '../summary';
+import type { Settings } from '../../config/settings';
+import type { Logger } from '../../log';
 
 interface RunOptions extends GlobalOptions {
   fullRefresh?: boolean;
 }
 
+/**
+ * Runs `action` with the warehouse locked and open. `validate` checks the
+ * settings the command needs later (credentials, sources) first, so that a
+ * bad setting fails before a lock file or warehouse folder is created.
+ */
 async function withPipeline<T>(
   command: Command,
   action: (context: PipelineContext, options: RunOptions) => Promise<T>,
+  validate?: (settings: Settings, logger: Logger) => void,
 ): Promise<T> {
   const options = command.optsWithGlobals<RunOptions>();
   const logger = loggerFromOptions(options);
   const settings = settingsFromOptions(options);
+  validate?.(settings, logger);
   const lock = await acquireRunLock(
     settings.warehouse,
     settings.schemas.crossbeam,
@@ -59,6 +68,11 @@ function syncFromApi(context: PipelineContext, options: RunOptions) {
   });
 }
 
+/** Raises a ConfigurationError for missing or invalid client settings. */
+function validateApiSettings(settings: Settings, logger: Logger): void {
+  createClientForSettings(settings, logger);
+}
+
 /** Registers `run`, `sync`, `load` and `build`. */
 export function registerPipelineCommands(program: Command): void {
   program
@@ -68,22 +82,29 @@ export function registerPipelineCommands(program: Command): void {
     )
     .option('--full-refresh', 'ignore bookmarks and read every stream in full')
     .action(async (_options, command: Command) => {
-      await withPipeline(command, async (context, options) => {
-        const sync = await syncFromApi(context, options);
-        const load = await loadLanded(context);
-        const sources = sourcesForSettings(context.settings);
-        const build = await buildWarehouse(context, sources);
-        await printRunSummary(context, {
-          sync,
-          build: build.result,
-          steps: [
-            { step: 'sync', durationMs: sync.durationMs },
-            { step: 'load', durationMs: load.durationMs },
-            { step: 'build', durationMs: build.durationMs },
-          ],
-        });
-        throwIfFailed(sync);
-      });
+      await withPipeline(
+        command,
+        async (context, options) => {
+          const sync = await syncFromApi(context, options);
+          const load = await loadLanded(context);
+          const sources = sourcesForSettings(context.settings);
+          const build = await buildWarehouse(context, sources);
+          await printRunSummary(context, {
+            sync,
+            build: build.result,
+            steps: [
+              { step: 'sync', durationMs: sync.durationMs },
+              { step: 'load', durationMs: load.durationMs },
+              { step: 'build', durationMs: build.durationMs },
+            ],
+          });
+          throwIfFailed(sync);
+        },
+        (settings, logger) => {
+          validateApiSettings(settings, logger);
+          sourcesForSettings(settings);
+        },
+      );
     });
 
   program
@@ -93,13 +114,17 @@ export function registerPipelineCommands(program: Command): void {
     )
     .option('--full-refresh', 'ignore bookmarks and read every stream in full')
     .action(async (_options, command: Command) => {
-      await withPipeline(command, async (context, options) => {
-        const sync = await syncFromApi(context, options);
-        throwIfFailed(sync);
-        context.logger.info(
-          `Landed run ${sync.runId} for ${sync.manifests.length} streams; run "crossbeam-warehouse load" to load it.`,
-        );
-      });
+      await withPipeline(
+        command,
+        async (context, options) => {
+          const sync = await syncFromApi(context, options);
+          throwIfFailed(sync);
+          context.logger.info(
+            `Landed run ${sync.runId} for ${sync.manifests.length} streams; run "crossbeam-warehouse load" to load it.`,
+          );
+        },
+        validateApiSettings,
+      );
     });
 
   program
