@@ -21,6 +21,7 @@ const STATE_SQL = `select
   (${DUPLICATES_SQL}) as duplicates,
   (select count(*) from crossbeam.overlap_history where valid_to is null) as open_history,
   (select count(*) from crossbeam_models.crossbeam_overlaps) as model_overlaps,
+  (select count(*) from information_schema.tables where table_schema = 'crossbeam_staging') as staging_tables,
   (select count(*) from crossbeam.load_runs) as load_runs,
   (select count(*) - count(distinct stream || '/' || run_id) from crossbeam.load_runs) as loaded_twice,
   (select string_agg(stream || '=' || coalesce(bookmark_run_id, ''), ',' order by stream) from crossbeam.sync_state) as bookmarks,
@@ -32,6 +33,7 @@ interface WarehouseSnapshot {
   duplicates: number;
   open_history: number;
   model_overlaps: number;
+  staging_tables: number;
   load_runs: number;
   loaded_twice: number;
   bookmarks: string;
@@ -74,6 +76,7 @@ describe('crash at each pipeline boundary', () => {
       duplicates: Number(row!.duplicates),
       open_history: Number(row!.open_history),
       model_overlaps: Number(row!.model_overlaps),
+      staging_tables: Number(row!.staging_tables),
       load_runs: Number(row!.load_runs),
       loaded_twice: Number(row!.loaded_twice),
       bookmarks: String(row!.bookmarks),
@@ -89,6 +92,7 @@ describe('crash at each pipeline boundary', () => {
     expect(state.duplicates).toBe(0);
     expect(state.open_history).toBe(truth.keys.length);
     expect(state.model_overlaps).toBe(truth.keys.length);
+    expect(state.staging_tables).toBe(0);
     expect(state.loaded_twice).toBe(0);
     expect(state.unbacked_bookmarks).toBe(0);
   }
@@ -126,7 +130,9 @@ describe('crash at each pipeline boundary', () => {
       expect(afterKill.load_runs).toBe(last.load_runs);
     }
     if (point === 'after-staging' || point.startsWith('in-transaction')) {
-      // The run being loaded left neither rows nor a bookmark behind.
+      // The kill came inside a load, after its staging copy, and the run
+      // being loaded left neither rows nor a bookmark behind.
+      expect(afterKill.staging_tables).toBeGreaterThan(0);
       expect(afterKill.keys).toEqual(last.keys);
       expect(afterKill.bookmarks).toBe(last.bookmarks);
       expect(afterKill.load_runs).toBe(last.load_runs);

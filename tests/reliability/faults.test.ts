@@ -155,6 +155,13 @@ describe('sync and load under API faults', () => {
   it.each(retried)('retries %s and converges', async (_name, faults) => {
     const sync = await runWith(faults);
 
+    // The test backoff is at most 20 ms, so a longer run waited for the
+    // server's Retry-After.
+    const retryAfter = faults.find(
+      (rule) => rule.type === 'status' && rule.retryAfterSeconds,
+    );
+    if (retryAfter) expect(sync.durationMs).toBeGreaterThanOrEqual(1000);
+
     expect(sync.failures).toEqual([]);
     expect(manifestOf(sync, 'account_overlaps')!.retries).toBeGreaterThan(0);
     await expectConverged();

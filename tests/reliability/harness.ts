@@ -257,13 +257,12 @@ export function cliEnv(
 
 /**
  * Runs the compiled CLI in `cwd` and resolves when it exits, also when it
- * fails or is killed. `onStderr` receives the error output as it arrives.
+ * fails or is killed.
  */
 export function runCli(
   cwd: string,
   env: Record<string, string>,
   args: readonly string[],
-  onStderr?: (text: string) => void,
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], { cwd, env });
@@ -274,7 +273,6 @@ export function runCli(
     });
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
-      onStderr?.(stderr);
     });
     child.on('error', reject);
     child.on('close', (code, signal) =>
