@@ -7,7 +7,11 @@ let cli;
 try {
   cli = require(entry);
 } catch (error) {
-  if (error && error.code === 'MODULE_NOT_FOUND' && String(error.message).includes(entry)) {
+  if (
+    error &&
+    error.code === 'MODULE_NOT_FOUND' &&
+    String(error.message).includes(entry)
+  ) {
     process.stderr.write(
       `error: ${entry} is missing. Run "npm run build" in ${path.dirname(__dirname)} first.\n`,
     );

@@ -80,7 +80,7 @@ export async function runWithRetries<T>(
             ? 'Retry later, and report it to Crossbeam support if it persists.'
             : 'Check that the Crossbeam API is reachable, or raise maxAttempts if the service is recovering.';
         throw new CrossbeamApiError(
-          `${description} failed after ${attemptNumber} attempts over ${seconds(elapsedMs)}: ${error.problem}. ${hint}`,
+          `${description} failed after ${attemptNumber} ${attemptNumber === 1 ? 'attempt' : 'attempts'} over ${seconds(elapsedMs)}: ${error.problem}. ${hint}`,
           error.status,
           { cause: error },
         );
@@ -95,7 +95,7 @@ export async function runWithRetries<T>(
       const delayMs = Math.max(jitteredMs, error.retryAfterMs ?? 0);
       if (elapsedMs + delayMs > policy.maxRetryTimeMs) {
         throw new CrossbeamApiError(
-          `${description} failed after ${attemptNumber} attempts over ${seconds(elapsedMs)}: ${error.problem}. The next wait of ${seconds(delayMs)} would exceed the retry time limit of ${seconds(policy.maxRetryTimeMs)} (maxRetryTimeMs).`,
+          `${description} failed after ${attemptNumber} ${attemptNumber === 1 ? 'attempt' : 'attempts'} over ${seconds(elapsedMs)}: ${error.problem}. The next wait of ${seconds(delayMs)} would exceed the retry time limit of ${seconds(policy.maxRetryTimeMs)} (maxRetryTimeMs).`,
           error.status,
           { cause: error },
         );

@@ -126,6 +126,63 @@ function statusHint(status: number, path: string): string {
  * });
  * for await (const page of client.paginate('/v1/partners')) { … }
  */
+/** Largest page body the client reads, in bytes: pages of 1,000 items are a few MB. */
+export const MAX_PAGE_BYTES = 256 * 1024 * 1024;
+
+/** A page body larger than `MAX_PAGE_BYTES`; retrying would not help. */
+class PageTooLargeError extends CrossbeamApiError {}
+
+/** Reads a response body as text, failing once it passes `MAX_PAGE_BYTES`. */
+async function readBody(response: Response, url: string): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  const tooLarge = () =>
+    new PageTooLargeError(
+      `The Crossbeam response for GET ${new URL(url).pathname} is larger than ${MAX_PAGE_BYTES} bytes, so it was not read. Pages of the documented size are far smaller; check CROSSBEAM_API_URL.`,
+      response.status,
+    );
+  if (declared > MAX_PAGE_BYTES) {
+    await response.body?.cancel();
+    throw tooLarge();
+  }
+  if (!response.body) return '';
+
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let bytes = 0;
+  let text = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.byteLength;
+    if (bytes > MAX_PAGE_BYTES) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+  return text + decoder.decode();
+}
+
+/** Wraps a logger so that messages and string fields pass `redact` first. */
+function redactingLogger(
+  logger: ClientLogger,
+  redact: (text: string) => string,
+): ClientLogger {
+  const clean = (fields?: Record<string, unknown>) =>
+    fields &&
+    Object.fromEntries(
+      Object.entries(fields).map(([key, value]) => [
+        key,
+        typeof value === 'string' ? redact(value) : value,
+      ]),
+    );
+  return {
+    info: (message, fields) => logger.info(redact(message), clean(fields)),
+    warn: (message, fields) => logger.warn(redact(message), clean(fields)),
+    error: (message, fields) => logger.error(redact(message), clean(fields)),
+  };
+}
+
 export function createCrossbeamClient(
   options: CrossbeamClientOptions,
 ): CrossbeamClient {
@@ -153,7 +210,10 @@ export function createCrossbeamClient(
       ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
     random: options.random ?? Math.random,
     now: options.now ?? Date.now,
-    logger: options.logger ?? { info() {}, warn() {}, error() {} },
+    logger: redactingLogger(
+      options.logger ?? { info() {}, warn() {}, error() {} },
+      (text) => redactText(text),
+    ),
   };
   for (const [name, value] of [
     ['timeoutMs', timeoutMs],
@@ -177,11 +237,31 @@ export function createCrossbeamClient(
   const apiBase = api.toString().replace(/\/+$/, '');
   const organization = options.organization.trim();
 
+  // Every token and secret the client has held, so that one echoed back by
+  // a server (in a page, an error body or a header) never reaches a log,
+  // an error message or a landed file.
+  const seenSecrets = new Set<string>();
+
   function redactText(text: string): string {
+    // Shorter values are no real credentials, and replacing them would
+    // garble ordinary words.
+    for (const secret of tokens.secrets()) {
+      if (secret.length >= 8) seenSecrets.add(secret);
+    }
     let result = text;
-    for (const secret of tokens.secrets())
-      result = result.split(secret).join('[redacted]');
+    for (const secret of seenSecrets) {
+      if (result.includes(secret))
+        result = result.split(secret).join('[redacted]');
+    }
     return result;
+  }
+
+  function redactError(error: unknown): unknown {
+    if (error instanceof Error) {
+      error.message = redactText(error.message);
+      if (error.stack) error.stack = redactText(error.stack);
+    }
+    return error;
   }
 
   function buildUrl(path: string, query: QueryParams = {}): string {
@@ -214,9 +294,10 @@ export function createCrossbeamClient(
         redirect: 'manual',
         signal: AbortSignal.timeout(timeoutMs),
       });
-      const body = await response.text();
+      const body = redactText(await readBody(response, url));
       return { response, body };
     } catch (error) {
+      if (error instanceof PageTooLargeError) throw error;
       throw new RetryableAttemptError(
         describeFetchFailure(error, timeoutMs),
         undefined,
@@ -285,7 +366,7 @@ export function createCrossbeamClient(
         }
         if (response.status >= 300 && response.status < 400) {
           throw new CrossbeamApiError(
-            `Crossbeam returned a redirect (HTTP ${response.status}) for GET ${path} to ${response.headers.get('location') ?? 'nowhere'}. Check CROSSBEAM_API_URL.`,
+            `Crossbeam returned a redirect (HTTP ${response.status}) for GET ${path} to ${redactText(redactUrl(response.headers.get('location') ?? 'nowhere'))}. Check CROSSBEAM_API_URL.`,
             response.status,
           );
         }
@@ -302,7 +383,9 @@ export function createCrossbeamClient(
       () => {
         retries++;
       },
-    );
+    ).catch((error: unknown) => {
+      throw redactError(error);
+    });
   }
 
   async function* paginateFrom(

@@ -8,24 +8,64 @@ import { z } from 'zod';
  */
 
 /** An opaque id: a string, or a number that becomes its decimal string. */
-export const opaqueId = z.union([
-  z.string().min(1),
-  z.number().transform((value) => String(value)),
-]);
+export const opaqueId = z.unknown().transform((value, context): string => {
+  if (typeof value === 'string' && value.length > 0) return value;
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
+      context.addIssue({
+        code: 'custom',
+        message:
+          'a numeric id past 2^53 lost digits when the JSON was parsed, so two records could share it',
+      });
+      return z.NEVER;
+    }
+    return String(value);
+  }
+  context.addIssue({
+    code: 'custom',
+    message: `expected a non-empty string or a number, received ${describeValue(value)}`,
+  });
+  return z.NEVER;
+});
 
 /**
  * An integer id, sent as a number or as a string of digits. Ids past 2^53
- * stay strings, because a JS number would lose digits.
+ * sent as strings stay strings; sent as numbers they are rejected, because
+ * the JSON parser already lost their digits.
  */
-export const integerId = z.union([
-  z.number().int(),
-  z
-    .string()
-    .regex(/^-?\d+$/, 'expected an integer')
-    .transform((value) =>
-      Number.isSafeInteger(Number(value)) ? Number(value) : value,
-    ),
-]);
+export const integerId = z
+  .unknown()
+  .transform((value, context): number | string => {
+    if (typeof value === 'number' && Number.isInteger(value)) {
+      if (Number.isSafeInteger(value)) return value;
+      context.addIssue({
+        code: 'custom',
+        message: 'an integer id past 2^53 lost digits when the JSON was parsed',
+      });
+      return z.NEVER;
+    }
+    if (typeof value === 'string' && /^-?\d+$/.test(value)) {
+      return Number.isSafeInteger(Number(value)) ? Number(value) : value;
+    }
+    context.addIssue({
+      code: 'custom',
+      message: `expected an integer, received ${describeValue(value)}`,
+    });
+    return z.NEVER;
+  });
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing (the field is missing)';
+  if (value === null) return 'null';
+  if (typeof value === 'string')
+    return value === ''
+      ? 'an empty string'
+      : `the string ${JSON.stringify(value.slice(0, 40))}`;
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object'
+    ? 'an object'
+    : `${typeof value} ${String(value)}`;
+}
 
 const text = z.string().nullish();
 /** Text the API sometimes sends as a number (for example `source_id`). */

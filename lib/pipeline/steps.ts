@@ -50,7 +50,7 @@ export function throwIfFailed(sync: SyncResult): void {
       `  - ${failure.stream}: ${failure.error instanceof Error ? failure.error.message : String(failure.error)}`,
   );
   throw new SyncFailedError(
-    `Extract failed for ${sync.failures.length} of ${sync.failures.length + sync.manifests.length} streams in run ${sync.runId}:\n${lines.join('\n')}\nThe other streams landed and were kept; run again to retry.`,
+    `Extract failed for ${sync.failures.length} of ${sync.failures.length + sync.manifests.length} streams in run ${sync.runId}:\n${lines.join('\n')}\n${sync.manifests.length > 0 ? 'The other streams landed and were kept. ' : ''}Run again to retry.`,
     { cause: sync.failures[0]!.error },
   );
 }
@@ -256,7 +256,7 @@ async function rejectMostlyBrokenRun(
     .map(([reason, times]) => `${times} × ${reason}`)
     .join('; ');
   throw new RejectThresholdError(
-    `${count} of ${manifest.records} items of ${manifest.stream} (${share}%) were rejected, more than maxRejectShare allows (${(limit * 100).toFixed(1)}%), so run ${manifest.run_id} was not loaded. Most common: ${top}. The items are in ${context.store.locate(key ?? '')}. Fix the cause, or raise maxRejectShare in the config file to load the rest.`,
+    `${count} of ${manifest.records} items of ${manifest.stream} (${share}%) were rejected, more than maxRejectShare allows (${(limit * 100).toFixed(1)}%), so run ${manifest.run_id} was not loaded. Most common: ${top}. The items are in ${context.store.locate(key ?? '')}. Fix the cause, or raise maxRejectShare in the config file and run again to load the valid items.`,
   );
 }
 

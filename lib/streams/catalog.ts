@@ -244,7 +244,9 @@ const overlaps = (overlapType: 'account' | 'lead'): LandedTableSpec => ({
 });
 
 /** Populations on both sides of an overlap: `side` is `own` or `partner`. */
-const overlapPopulations = (overlapType: 'account' | 'lead'): LandedTableSpec => ({
+const overlapPopulations = (
+  overlapType: 'account' | 'lead',
+): LandedTableSpec => ({
   name: 'overlap_populations',
   key: [...overlapKey, 'side', 'population_id'],
   scope: { column: 'overlap_type', value: overlapType },
@@ -302,7 +304,9 @@ const signals = (signalType: 'account' | 'lead'): LandedTableSpec => ({
 });
 
 /** Populations named on a signal: `side` is `own` or `partner`. */
-const signalPopulations = (signalType: 'account' | 'lead'): LandedTableSpec => ({
+const signalPopulations = (
+  signalType: 'account' | 'lead',
+): LandedTableSpec => ({
   name: 'signal_populations',
   key: ['event_id', 'side', 'population_id'],
   scope: { column: 'signal_type', value: signalType },

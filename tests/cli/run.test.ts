@@ -70,9 +70,7 @@ describe('crossbeam-warehouse run', () => {
   it('converges after the server changes and deletes overlaps', async () => {
     const later = new Date(anchor.getTime() + 30 * DAY_MS);
     sandbox.setClock(later);
-    expect(worldOverlaps(later)).not.toBe(
-      worldOverlaps(anchor),
-    );
+    expect(worldOverlaps(later)).not.toBe(worldOverlaps(anchor));
 
     await cli('run');
 

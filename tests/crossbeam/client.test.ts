@@ -621,7 +621,10 @@ describe('authentication', () => {
 
     const page = await client.fetchPage(`${server.url}/v1/partners`);
 
-    expect(page.items).toEqual(['Bearer access-2']);
+    expect(page.items).toEqual(['Bearer [redacted]']);
+    expect(server.requests.at(-1)?.headers.authorization).toBe(
+      'Bearer access-2',
+    );
     expect(saved).toEqual(['refresh-1', 'refresh-2']);
     const paths = server.requests.map((request) => request.url);
     expect(paths).toEqual([
@@ -652,7 +655,10 @@ describe('authentication', () => {
     clock += 41_000;
     const page = await client.fetchPage(`${server.url}/v1/partners`);
 
-    expect(page.items).toEqual(['Bearer access-2']);
+    expect(page.items).toEqual(['Bearer [redacted]']);
+    expect(server.requests.at(-1)?.headers.authorization).toBe(
+      'Bearer access-2',
+    );
     expect(saved).toEqual(['refresh-1', 'refresh-2']);
     const paths = server.requests.map((request) => request.url);
     expect(paths).toEqual([

@@ -427,3 +427,14 @@ describe('toUtcTimestamp', () => {
     expect(() => toUtcTimestamp(input, 'updated_at')).toThrow(/updated_at/);
   });
 });
+
+describe('numeric ids past 2^53', () => {
+  it('rejects a partner whose numeric uuid lost digits', () => {
+    const item = JSON.parse('{"uuid": 12345678901234567891, "name": "Big"}');
+
+    const result = normalizeItem('partners', item, lineage);
+
+    expect('reject' in result).toBe(true);
+    expect(JSON.stringify(result)).toContain('2^53');
+  });
+});

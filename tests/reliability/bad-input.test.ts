@@ -156,7 +156,7 @@ describe('bad items in a batch', () => {
     const [missingId, wrongType, badTime, , , tooLarge, mixedCase] = originals;
     // Without crossbeam_record_id, the reject names the CRM record_id.
     expect(reasonFor(missingId!, missingId!.record_id)).toMatch(
-      /crossbeam_record_id: Invalid input/,
+      /crossbeam_record_id: expected a non-empty string or a number, received nothing/,
     );
     expect(reasonFor(wrongType!, wrongType!.crossbeam_record_id)).toMatch(
       /populations: Invalid input: expected array/,
@@ -165,11 +165,11 @@ describe('bad items in a batch', () => {
       'invalid timestamp in overlap_updated_at: the date or time does not exist',
     );
     expect(reasonFor(tooLarge!, tooLarge!.crossbeam_record_id)).toBe(
-      'invalid item: populations.0.id: Too big: expected int to be <=9007199254740991',
+      'invalid item: populations.0.id: an integer id past 2^53 lost digits when the JSON was parsed',
     );
     // Keys are case-sensitive, so Crossbeam_Record_Id is not the id.
     expect(reasonFor(mixedCase!, mixedCase!.record_id)).toMatch(
-      /crossbeam_record_id: Invalid input/,
+      /crossbeam_record_id: expected a non-empty string or a number, received nothing/,
     );
 
     const rejected = new Set([0, 1, 2, 5, 6].map((i) => keyOf(originals[i]!)));

@@ -1,4 +1,7 @@
 import type { Command } from 'commander';
+import { ConfigurationError } from '../../errors';
+import type { PipelineContext } from '../../pipeline/context';
+import { quoteLiteral } from '../../sql/render';
 import { readSyncStatus } from '../../load/load';
 import { formatTable, toJsonValue } from '../table';
 import { withPipeline } from './pipeline-commands';
@@ -34,6 +37,16 @@ function formatReasons(
     .join('; ');
 }
 
+/** Tells whether the warehouse has a sync state table, so a first `status` needs no migrations. */
+async function hasSyncState(context: PipelineContext): Promise<boolean> {
+  const [row] = await context.warehouse.query(
+    `select count(*) as n from information_schema.tables
+      where table_schema = ${quoteLiteral(context.settings.schemas.crossbeam, context.warehouse.dialect)}
+        and table_name = 'sync_state'`,
+  );
+  return Number(row?.n ?? 0) > 0;
+}
+
 /** Registers `sql` and `status`. */
 export function registerQueryCommands(program: Command): void {
   program
@@ -49,6 +62,11 @@ export function registerQueryCommands(program: Command): void {
     .action(async (query: string, _options, command: Command) => {
       await withPipeline(command, async (context) => {
         const options = command.opts<{ json?: boolean }>();
+        if (query.trim() === '') {
+          throw new ConfigurationError(
+            'The SQL statement is empty. Pass one statement in quotes, for example: crossbeam-warehouse sql "select count(*) from crossbeam_models.crossbeam_overlaps"',
+          );
+        }
         const rows = await context.warehouse.query(query);
         if (options.json) {
           process.stdout.write(`${JSON.stringify(jsonRows(rows))}\n`);
@@ -67,7 +85,9 @@ export function registerQueryCommands(program: Command): void {
     .action(async (_options, command: Command) => {
       await withPipeline(command, async (context) => {
         const options = command.opts<{ json?: boolean }>();
-        const rows = await readSyncStatus(context.warehouse, context.sql);
+        const rows = (await hasSyncState(context))
+          ? await readSyncStatus(context.warehouse, context.sql)
+          : [];
         if (options.json) {
           process.stdout.write(
             `${JSON.stringify(jsonRows(rows as unknown as Record<string, unknown>[]))}\n`,
