@@ -2,6 +2,7 @@ import type { CrossbeamClient } from '../crossbeam/client';
 import { extractStream, newRunId } from '../extract/extract';
 import {
   BookmarkExpiredError,
+  CrossbeamApiError,
   RejectThresholdError,
   SyncFailedError,
 } from '../errors';
@@ -196,6 +197,9 @@ async function extractOne(
     ? await readBookmark(context.warehouse, context.sql, stream)
     : null;
 
+  // Bounds a stream in time, so an API that pages without end cannot keep
+  // a run going for ever.
+  const deadline = Date.now() + context.settings.maxStreamMinutes * 60_000;
   const extract = (bookmark: string | null) =>
     extractStream({
       stream,
@@ -204,6 +208,7 @@ async function extractOne(
       runId: options.runId,
       observedAt: options.observedAt,
       bookmark,
+      deadline,
       logger: context.logger,
       onProgress: options.onProgress,
     });
@@ -223,8 +228,9 @@ async function extractOne(
   }
 
   if (result.status !== 'complete') {
-    throw new Error(
-      `Extract of ${stream} returned a checkpoint although no deadline was set.`,
+    const { pages, records } = result.checkpoint;
+    throw new CrossbeamApiError(
+      `Extract of ${stream} did not finish within ${context.settings.maxStreamMinutes} minutes (maxStreamMinutes) after ${pages} pages and ${records} records, so the run was stopped and nothing of it loads. An API that returns pages without end does this; for a very large organization, raise maxStreamMinutes in the config file.`,
     );
   }
   await rejectMostlyBrokenRun(context, result.manifest, result.manifestKey);
