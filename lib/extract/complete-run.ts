@@ -93,6 +93,7 @@ export async function completeRun(
     retries: state.retries,
   } satisfies Manifest);
 
+  await options.beforeManifest?.(manifest);
   const key = manifestKey(options.stream, state.run_id);
   await store.put(key, JSON.stringify(manifest, null, 2), {
     contentType: 'application/json',

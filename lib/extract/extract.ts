@@ -53,6 +53,12 @@ export interface ExtractOptions {
   /** A checkpoint from an earlier call of the same run, to continue it. */
   readonly checkpoint?: ExtractCheckpoint;
   readonly onProgress?: (progress: ExtractProgress) => void;
+  /**
+   * Checks the finished manifest before it is written. Throwing leaves the
+   * run without a manifest, so it never loads; its parts, raw pages and
+   * rejects stay in the store.
+   */
+  readonly beforeManifest?: (manifest: Manifest) => void | Promise<void>;
   readonly logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** Clock for the deadline. @default Date.now */
   readonly now?: () => number;

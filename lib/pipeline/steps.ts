@@ -209,6 +209,7 @@ async function extractOne(
       observedAt: options.observedAt,
       bookmark,
       deadline,
+      beforeManifest: (manifest) => rejectMostlyBrokenRun(context, manifest),
       logger: context.logger,
       onProgress: options.onProgress,
     });
@@ -233,28 +234,23 @@ async function extractOne(
       `Extract of ${stream} did not finish within ${context.settings.maxStreamMinutes} minutes (maxStreamMinutes) after ${pages} pages and ${records} records, so the run was stopped and nothing of it loads. An API that returns pages without end does this; for a very large organization, raise maxStreamMinutes in the config file.`,
     );
   }
-  await rejectMostlyBrokenRun(context, result.manifest, result.manifestKey);
   return result.manifest;
 }
 
 /**
  * Fails a run whose share of rejected items exceeds `maxRejectShare`, so a
- * mostly broken batch never loads. Its manifest is removed, which makes the
- * run incomplete; its parts, raw pages and rejects stay for inspection.
+ * mostly broken batch never loads. It runs before the manifest is written,
+ * so the run stays incomplete; its parts, raw pages and rejects stay for
+ * inspection.
  */
-async function rejectMostlyBrokenRun(
+function rejectMostlyBrokenRun(
   context: PipelineContext,
   manifest: Manifest,
-  manifestKey: string,
-): Promise<void> {
-  // NOTE: the manifest is already written here, so a process killed before
-  // the delete below leaves a run that the next load loads despite its
-  // rejects.
+): void {
   const { count, key, reasons } = manifest.rejects;
   const limit = context.settings.maxRejectShare;
   if (manifest.records === 0 || count / manifest.records <= limit) return;
 
-  await context.store.delete(manifestKey);
   const share = ((100 * count) / manifest.records).toFixed(1);
   const top = Object.entries(reasons)
     .sort(([, a], [, b]) => b - a)
