@@ -28,6 +28,17 @@ export function createProgram(): Command {
   return program;
 }
 
+/** A failed file system call (ENOENT, ENOTDIR, EACCES, ENOSPC, …). */
+function isFileSystemError(error: unknown): error is NodeJS.ErrnoException {
+  const candidate = error as NodeJS.ErrnoException;
+  return (
+    error instanceof Error &&
+    typeof candidate.code === 'string' &&
+    typeof candidate.syscall === 'string' &&
+    typeof candidate.path === 'string'
+  );
+}
+
 /** Runs the CLI; resolves with the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const program = createProgram();
@@ -38,6 +49,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode;
     if (error instanceof CrossbeamWarehouseError) {
       process.stderr.write(`error: ${error.message}\n`);
+      return 1;
+    }
+    if (isFileSystemError(error)) {
+      process.stderr.write(
+        `error: ${error.message}. Check that the path exists, is a folder where one is expected, and is writable.\n`,
+      );
       return 1;
     }
     process.stderr.write(
