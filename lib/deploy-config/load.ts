@@ -1,3 +1,4 @@
+import { parseSourcesConfig } from '../sources/config';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -49,6 +50,11 @@ export function parseDeployConfig(input: unknown): DeployConfig {
       `Invalid ${CONFIG_CONTEXT_KEY} settings:\n${describeIssues(result.error, input)}\nFix them in cdk.json (context key ${CONFIG_CONTEXT_KEY}) or the file named by ${CONFIG_FILE_CONTEXT_KEY}.`,
       { cause: result.error },
     );
+  }
+  // The build step reads the sources, but a wrong one should stop the
+  // synth, not the first scheduled run.
+  if (result.data.sources !== undefined) {
+    parseSourcesConfig(result.data.sources, `${CONFIG_CONTEXT_KEY}.sources`);
   }
   return result.data;
 }

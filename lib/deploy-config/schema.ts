@@ -145,8 +145,8 @@ const redshiftSchema = z
 /**
  * The deployment's settings, read from the cdk.json context key
  * `crossbeamWarehouse` and the file that `crossbeamWarehouseConfigFile`
- * names. Unknown keys are errors, except inside `sources`, which the
- * sources module validates when the pipeline runs.
+ * names. Unknown keys are errors; `sources` is validated by the sources
+ * module, in `parseDeployConfig`.
  */
 export const DeployConfigSchema = z.strictObject({
   /** When the refresh runs. */

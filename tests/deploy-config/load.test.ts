@@ -53,15 +53,21 @@ describe('parseDeployConfig', () => {
     expect(config.schemas.crossbeam).toBe('crossbeam');
   });
 
-  it('keeps unknown keys inside sources', () => {
-    const config = parseDeployConfig({
-      ...MINIMAL,
-      sources: { crm: { schema: 'salesforce', style: 'fivetran' }, later: 1 },
-    });
-    expect(config.sources).toEqual({
-      crm: { schema: 'salesforce', style: 'fivetran' },
-      later: 1,
-    });
+  it('keeps valid sources as given', () => {
+    const sources = { crm: { preset: 'fivetran', schema: 'salesforce' } };
+
+    const config = parseDeployConfig({ ...MINIMAL, sources });
+
+    expect(config.sources).toEqual(sources);
+  });
+
+  it('names an invalid source setting', () => {
+    expect(() =>
+      parseDeployConfig({
+        ...MINIMAL,
+        sources: { crm: { schema: 'salesforce', style: 'fivetran' } },
+      }),
+    ).toThrow(/crossbeamWarehouse\.sources\.crm/);
   });
 
   it.each([

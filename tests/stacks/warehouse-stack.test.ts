@@ -117,7 +117,7 @@ describe('CrossbeamWarehouseStack with a new Serverless workgroup', () => {
     synthesized = synthesize({
       ...cdkJson.context.crossbeamWarehouse,
       alarmEmail: 'data-team@example.com',
-      sources: { crm: { schema: 'salesforce' } },
+      sources: { crm: { preset: 'fivetran', schema: 'salesforce' } },
     });
     template = synthesized.template;
   });
@@ -476,7 +476,9 @@ describe('CrossbeamWarehouseStack with a new Serverless workgroup', () => {
       expect(definition.States.LoadRuns!.Next).toBe('BuildModels');
       expect(definition.States.BuildModels!.Parameters).toEqual(
         expect.objectContaining({
-          Payload: { sources: { crm: { schema: 'salesforce' } } },
+          Payload: {
+            sources: { crm: { preset: 'fivetran', schema: 'salesforce' } },
+          },
         }),
       );
     });
