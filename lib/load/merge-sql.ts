@@ -124,6 +124,10 @@ function historyTable(context: RenderContext): string {
   return `${context.schemas.crossbeam}.overlap_history`;
 }
 
+function statusHistoryTable(context: RenderContext): string {
+  return `${context.schemas.crossbeam}.overlap_status_history`;
+}
+
 function removeAbsentSql(plan: MergePlan, observedAt: string): string[] {
   const { context } = plan;
   const [main, ...children] = plan.tables;
@@ -134,6 +138,10 @@ function removeAbsentSql(plan: MergePlan, observedAt: string): string[] {
     const history = historyTable(context);
     statements.push(
       `update ${history} set valid_to = ${observedAt}, last_run_id = ${quoteLiteral(plan.runId, context.dialect)} where valid_to is null and exists (select 1 from ${target} as current_row where ${keyMatch('current_row', history, main!.spec.key)} and ${absentCondition('current_row', main!, observedAt, context)})`,
+    );
+    const status = statusHistoryTable(context);
+    statements.push(
+      `update ${status} set valid_to = ${observedAt}, last_run_id = ${quoteLiteral(plan.runId, context.dialect)} where valid_to is null and exists (select 1 from ${target} as current_row where ${keyMatch('current_row', status, main!.spec.key)} and ${absentCondition('current_row', main!, observedAt, context)})`,
     );
   }
   for (const child of children) {
@@ -160,6 +168,47 @@ function historySql(plan: MergePlan, observedAt: string): string[] {
     `update ${history} set valid_to = ${observedAt}, last_run_id = ${run} from ${main.staging} as batch where ${match} and ${history}.valid_to is null and ${isDeleted('batch')}`,
     `update ${history} set last_run_id = ${run} from ${main.staging} as batch where ${match} and ${history}.valid_to is null and ${notDeleted('batch', main.spec)}`,
     `insert into ${history} (crossbeam_record_id, partner_crossbeam_record_id, overlap_type, partner_id, valid_from, valid_to, first_run_id, last_run_id) select batch.crossbeam_record_id, batch.partner_crossbeam_record_id, batch.overlap_type, batch.partner_id, ${observedAt}, null, ${run}, ${run} from ${main.staging} as batch where ${notDeleted('batch', main.spec)} and not exists (select 1 from ${history} as known where ${keyMatch('known', 'batch', main.spec.key)} and (known.valid_to is null or known.valid_from = ${observedAt}))`,
+  ];
+}
+
+/**
+ * The batch's overlaps that still exist, each with the customer status of
+ * its partner side: true when one of its partner populations has the
+ * standard type `customers` in `partner_populations` as loaded so far. A
+ * population not loaded yet counts as not a customer until an overlap run
+ * re-sends the overlap after it loaded.
+ */
+function batchStatusSql(plan: MergePlan): string {
+  const { context } = plan;
+  const main = plan.tables[0]!;
+  const populations = plan.tables.find(
+    (table) => table.spec.name === 'overlap_populations',
+  );
+  const key = main.spec.key.map((column) => `batch.${column}`).join(', ');
+  const columns = `${key}, batch.overlap_type, batch.partner_id`;
+  if (!populations) {
+    return `(select ${columns}, false as is_partner_customer from ${main.staging} as batch where ${notDeleted('batch', main.spec)})`;
+  }
+  return `(select ${columns}, coalesce(max(case when member.side = 'partner' and population.standard_type = 'customers' then 1 else 0 end), 0) = 1 as is_partner_customer from ${main.staging} as batch left join ${populations.staging} as member on ${keyMatch('member', 'batch', main.spec.key)} left join ${context.schemas.crossbeam}.partner_populations as population on member.population_id = population.population_id where ${notDeleted('batch', main.spec)} group by ${columns})`;
+}
+
+/**
+ * Closes, extends and opens overlap_status_history intervals for the batch:
+ * a deleted overlap closes its open interval, a changed status closes it
+ * and opens one with the new status, and an unchanged one is extended.
+ */
+function statusHistorySql(plan: MergePlan, observedAt: string): string[] {
+  const { context } = plan;
+  const main = plan.tables[0]!;
+  const status = statusHistoryTable(context);
+  const run = quoteLiteral(plan.runId, context.dialect);
+  const match = keyMatch(status, 'batch', main.spec.key);
+  const batchStatus = batchStatusSql(plan);
+  return [
+    `update ${status} set valid_to = ${observedAt}, last_run_id = ${run} from ${main.staging} as batch where ${match} and ${status}.valid_to is null and ${isDeleted('batch')}`,
+    `update ${status} set valid_to = ${observedAt}, last_run_id = ${run} from ${batchStatus} as batch where ${match} and ${status}.valid_to is null and ${status}.valid_from < ${observedAt} and ${status}.is_partner_customer <> batch.is_partner_customer`,
+    `update ${status} set last_run_id = ${run} from ${batchStatus} as batch where ${match} and ${status}.valid_to is null and ${status}.is_partner_customer = batch.is_partner_customer`,
+    `insert into ${status} (crossbeam_record_id, partner_crossbeam_record_id, overlap_type, partner_id, is_partner_customer, valid_from, valid_to, first_run_id, last_run_id) select batch.crossbeam_record_id, batch.partner_crossbeam_record_id, batch.overlap_type, batch.partner_id, batch.is_partner_customer, ${observedAt}, null, ${run}, ${run} from ${batchStatus} as batch where not exists (select 1 from ${status} as known where ${keyMatch('known', 'batch', main.spec.key)} and (known.valid_to is null or known.valid_from = ${observedAt}))`,
   ];
 }
 
@@ -225,6 +274,7 @@ export function mergeStatements(plan: MergePlan): string[] {
   }
   if (plan.stream.hasDeletes) {
     statements.push(...historySql(plan, observedAt));
+    statements.push(...statusHistorySql(plan, observedAt));
   }
   statements.push(...mergeMainSql(main, context));
   for (const child of children) {

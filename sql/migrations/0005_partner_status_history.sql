@@ -49,13 +49,11 @@ inner join {{ crossbeam }}.overlaps as current_overlaps
         history.crossbeam_record_id = current_overlaps.crossbeam_record_id
         and history.partner_crossbeam_record_id
         = current_overlaps.partner_crossbeam_record_id
-        and history.overlap_type = current_overlaps.overlap_type
 left join {{ crossbeam }}.overlap_populations as overlap_populations
     on
         history.crossbeam_record_id = overlap_populations.crossbeam_record_id
         and history.partner_crossbeam_record_id
         = overlap_populations.partner_crossbeam_record_id
-        and history.overlap_type = overlap_populations.overlap_type
         and overlap_populations.side = 'partner'
 left join {{ crossbeam }}.partner_populations as partner_populations
     on overlap_populations.population_id = partner_populations.population_id
