@@ -172,11 +172,11 @@ function historySql(plan: MergePlan, observedAt: string): string[] {
 }
 
 /**
- * The batch's overlaps that still exist, each with the customer status of
- * its partner side: true when one of its partner populations has the
- * standard type `customers` in `partner_populations` as loaded so far. A
- * population not loaded yet counts as not a customer until an overlap run
- * re-sends the overlap after it loaded.
+ * Selects the batch's overlaps that still exist, each with the customer
+ * status of its partner side: true when one of its partner populations has
+ * the standard type `customers` in `partner_populations` as loaded so far.
+ * A population not loaded yet counts as not a customer until
+ * `recomputeStatusSql` runs with the partner populations that name it.
  */
 function batchStatusSql(plan: MergePlan): string {
   const { context } = plan;
@@ -209,6 +209,34 @@ function statusHistorySql(plan: MergePlan, observedAt: string): string[] {
     `update ${status} set valid_to = ${observedAt}, last_run_id = ${run} from ${batchStatus} as batch where ${match} and ${status}.valid_to is null and ${status}.valid_from < ${observedAt} and ${status}.is_partner_customer <> batch.is_partner_customer`,
     `update ${status} set last_run_id = ${run} from ${batchStatus} as batch where ${match} and ${status}.valid_to is null and ${status}.is_partner_customer = batch.is_partner_customer`,
     `insert into ${status} (crossbeam_record_id, partner_crossbeam_record_id, overlap_type, partner_id, is_partner_customer, valid_from, valid_to, first_run_id, last_run_id) select batch.crossbeam_record_id, batch.partner_crossbeam_record_id, batch.overlap_type, batch.partner_id, batch.is_partner_customer, ${observedAt}, null, ${run}, ${run} from ${batchStatus} as batch where not exists (select 1 from ${status} as known where ${keyMatch('known', 'batch', main.spec.key)} and (known.valid_to is null or known.valid_from = ${observedAt}))`,
+  ];
+}
+
+/**
+ * Brings the open overlap_status_history intervals in line with the
+ * partner populations just loaded, for overlaps loaded before a population
+ * or a change of its standard type was known. The status comes from the
+ * stored overlaps and their partner populations. The population had its
+ * type when an interval opened at or after the run's observed_at began, so
+ * such an interval takes the new status in place. An older one is closed at
+ * observed_at, and a new one opens there.
+ */
+export function recomputeStatusSql(
+  context: RenderContext,
+  runId: string,
+  observedAt: string,
+): string[] {
+  const schema = context.schemas.crossbeam;
+  const status = statusHistoryTable(context);
+  const run = quoteLiteral(runId, context.dialect);
+  const key = ['crossbeam_record_id', 'partner_crossbeam_record_id'];
+  const match = keyMatch(status, 'stored', key);
+  const columns = `${key.map((column) => `current_overlap.${column}`).join(', ')}, current_overlap.overlap_type, current_overlap.partner_id`;
+  const stored = `(select ${columns}, coalesce(max(case when member.side = 'partner' and population.standard_type = 'customers' then 1 else 0 end), 0) = 1 as is_partner_customer from ${schema}.overlaps as current_overlap left join ${schema}.overlap_populations as member on ${keyMatch('member', 'current_overlap', key)} left join ${schema}.partner_populations as population on member.population_id = population.population_id group by ${columns})`;
+  return [
+    `update ${status} set is_partner_customer = stored.is_partner_customer, last_run_id = ${run} from ${stored} as stored where ${match} and ${status}.valid_to is null and ${status}.valid_from >= ${observedAt} and ${status}.is_partner_customer <> stored.is_partner_customer`,
+    `update ${status} set valid_to = ${observedAt}, last_run_id = ${run} from ${stored} as stored where ${match} and ${status}.valid_to is null and ${status}.valid_from < ${observedAt} and ${status}.is_partner_customer <> stored.is_partner_customer`,
+    `insert into ${status} (crossbeam_record_id, partner_crossbeam_record_id, overlap_type, partner_id, is_partner_customer, valid_from, valid_to, first_run_id, last_run_id) select stored.crossbeam_record_id, stored.partner_crossbeam_record_id, stored.overlap_type, stored.partner_id, stored.is_partner_customer, ${observedAt}, null, ${run}, ${run} from ${stored} as stored where not exists (select 1 from ${status} as known where ${keyMatch('known', 'stored', key)} and (known.valid_to is null or known.valid_from = ${observedAt}))`,
   ];
 }
 
@@ -282,6 +310,9 @@ export function mergeStatements(plan: MergePlan): string[] {
   }
   if (main.spec.name === 'overlaps') {
     statements.push(...derivePartnerSql(context));
+  }
+  if (main.spec.name === 'partner_populations') {
+    statements.push(...recomputeStatusSql(context, plan.runId, observedAt));
   }
   return statements;
 }

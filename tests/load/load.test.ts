@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { FileLandingStore } from '../../lib/landing/file-store';
@@ -9,6 +9,7 @@ import {
   readSyncStatus,
 } from '../../lib/load/load';
 import { applyMigrations } from '../../lib/sql/migrate';
+import { migrationsDir } from '../../lib/sql/paths';
 import type { RenderContext } from '../../lib/sql/render';
 import { allLandedTables } from '../../lib/streams/catalog';
 import { PgliteWarehouse } from '../../lib/warehouse/pglite';
@@ -79,6 +80,7 @@ async function snapshotTables(): Promise<Record<string, Row[]>> {
     ...allLandedTables().map((table) => table.name),
     'partner_accounts',
     'overlap_history',
+    'overlap_status_history',
   ];
   const snapshot: Record<string, Row[]> = {};
   for (const name of names) {
@@ -248,6 +250,240 @@ describe('loadRun', () => {
         first_run_id: 'run-002',
         last_run_id: 'run-002',
       },
+    ]);
+  });
+
+  it('records the partner side customer status per overlap', async () => {
+    const partnerPopulations = await writeLandedRun(store, {
+      stream: 'partner_populations',
+      runId: 'run-000',
+      observedAt: T1,
+      tables: {
+        partner_populations: [
+          {
+            population_id: 21,
+            population_name: 'Pipeline',
+            standard_type: 'prospects',
+            partner_id: 'partner-1',
+          },
+          // Named unlike its standard type: the status follows the type.
+          {
+            population_id: 22,
+            population_name: 'Prospects (won)',
+            standard_type: 'customers',
+            partner_id: 'partner-1',
+          },
+        ],
+      },
+    });
+    await loadRun({ warehouse, store, context, manifest: partnerPopulations });
+    const statusRun = (
+      runId: string,
+      observedAt: string,
+      populationId: number,
+    ) =>
+      writeLandedRun(store, {
+        stream: 'account_overlaps',
+        runId,
+        observedAt,
+        tables: {
+          overlaps: [
+            overlapRow('a', 'x'),
+            overlapRow('b', 'y', { is_deleted: runId === 'run-002' }),
+          ],
+          overlap_populations: [
+            overlapPopulationRow('a', 'x', 'own', 1, 'Customers'),
+            overlapPopulationRow('a', 'x', 'partner', populationId, 'Any'),
+            overlapPopulationRow('b', 'y', 'partner', 22, 'Any'),
+          ],
+        },
+      });
+    await loadRun({
+      warehouse,
+      store,
+      context,
+      manifest: await statusRun('run-001', T1, 21),
+    });
+    const second = await statusRun('run-002', T2, 22);
+    await loadRun({ warehouse, store, context, manifest: second });
+    const statusIntervals = async () =>
+      (
+        await rows(
+          'select crossbeam_record_id, is_partner_customer, valid_from, valid_to, first_run_id, last_run_id from cb.overlap_status_history order by 1, 3',
+        )
+      ).map((row) => ({
+        ...row,
+        valid_from: (row.valid_from as Date).toISOString(),
+        valid_to: row.valid_to ? (row.valid_to as Date).toISOString() : null,
+      }));
+    const expected = [
+      {
+        crossbeam_record_id: 'a',
+        is_partner_customer: false,
+        valid_from: T1,
+        valid_to: T2,
+        first_run_id: 'run-001',
+        last_run_id: 'run-002',
+      },
+      {
+        crossbeam_record_id: 'a',
+        is_partner_customer: true,
+        valid_from: T2,
+        valid_to: null,
+        first_run_id: 'run-002',
+        last_run_id: 'run-002',
+      },
+      // Deleted in the second run: its interval closes then.
+      {
+        crossbeam_record_id: 'b',
+        is_partner_customer: true,
+        valid_from: T1,
+        valid_to: T2,
+        first_run_id: 'run-001',
+        last_run_id: 'run-002',
+      },
+    ];
+    expect(await statusIntervals()).toEqual(expected);
+
+    await rows("delete from cb.load_runs where run_id = 'run-002'");
+    await loadRun({ warehouse, store, context, manifest: second });
+    expect(await statusIntervals()).toEqual(expected);
+  });
+
+  it('recomputes open statuses when partner populations load later', async () => {
+    const overlaps = await writeLandedRun(store, {
+      stream: 'account_overlaps',
+      runId: 'run-001',
+      observedAt: T1,
+      tables: {
+        overlaps: [overlapRow('a', 'x'), overlapRow('b', 'y')],
+        overlap_populations: [
+          overlapPopulationRow('a', 'x', 'partner', 22, 'Customers'),
+          overlapPopulationRow('b', 'y', 'partner', 21, 'Pipeline'),
+        ],
+      },
+    });
+    await loadRun({ warehouse, store, context, manifest: overlaps });
+    const populations = (runId: string, observedAt: string) =>
+      writeLandedRun(store, {
+        stream: 'partner_populations',
+        runId,
+        observedAt,
+        tables: {
+          partner_populations: [
+            { population_id: 21, standard_type: 'prospects' },
+            { population_id: 22, standard_type: 'customers' },
+          ],
+        },
+      });
+    await loadRun({
+      warehouse,
+      store,
+      context,
+      manifest: await populations('run-002', T2),
+    });
+
+    const status = await rows(
+      'select crossbeam_record_id, is_partner_customer, valid_from, valid_to from cb.overlap_status_history order by 1, 3',
+    );
+    expect(
+      status.map((row) => [
+        row.crossbeam_record_id,
+        row.is_partner_customer,
+        (row.valid_from as Date).toISOString(),
+        row.valid_to ? (row.valid_to as Date).toISOString() : null,
+      ]),
+    ).toEqual([
+      // Population 22 was unknown at T1, so a-x was not a customer then.
+      ['a', false, T1, T2],
+      ['a', true, T2, null],
+      ['b', false, T1, null],
+    ]);
+  });
+
+  it('starts the status of overlaps loaded before its history', async () => {
+    // A warehouse migrated before overlap_status_history existed.
+    const earlier = path.join(landingDir, 'migrations');
+    await mkdir(earlier);
+    for (const file of await readdir(migrationsDir())) {
+      if (file.endsWith('.sql') && file < '0005') {
+        await copyFile(
+          path.join(migrationsDir(), file),
+          path.join(earlier, file),
+        );
+      }
+    }
+    const prefix = `before_${schemaCounter}`;
+    const old: RenderContext = {
+      ...context,
+      schemas: {
+        crossbeam: prefix,
+        staging: `${prefix}_staging`,
+        models: `${prefix}_models`,
+        dashboards: `${prefix}_dashboards`,
+      },
+    };
+    await applyMigrations(warehouse, old, { dir: earlier });
+    await warehouse.query(
+      `insert into ${prefix}.partner_populations (population_id, standard_type) values (21, 'prospects'), (22, 'customers')`,
+    );
+    await warehouse.query(
+      `insert into ${prefix}.overlaps (crossbeam_record_id, partner_crossbeam_record_id, overlap_type, partner_id) values ('a', 'x', 'account', 'partner-1'), ('b', 'y', 'account', 'partner-1')`,
+    );
+    await warehouse.query(
+      `insert into ${prefix}.overlap_populations (crossbeam_record_id, partner_crossbeam_record_id, overlap_type, side, population_id) values ('a', 'x', 'account', 'partner', 22), ('a', 'x', 'account', 'own', 21), ('b', 'y', 'account', 'partner', 21)`,
+    );
+    await warehouse.query(
+      `insert into ${prefix}.overlap_history (crossbeam_record_id, partner_crossbeam_record_id, overlap_type, partner_id, valid_from, valid_to, first_run_id, last_run_id) values ('a', 'x', 'account', 'partner-1', '${T1}', null, 'run-001', 'run-002'), ('b', 'y', 'account', 'partner-1', '${T2}', null, 'run-002', 'run-002'), ('c', 'z', 'account', 'partner-1', '${T1}', '${T2}', 'run-001', 'run-002')`,
+    );
+
+    await applyMigrations(warehouse, old);
+
+    const status = await warehouse.query(
+      `select crossbeam_record_id, is_partner_customer, valid_from, valid_to, first_run_id, last_run_id from ${prefix}.overlap_status_history order by 1`,
+    );
+    expect(
+      status.map((row) => [
+        row.crossbeam_record_id,
+        row.is_partner_customer,
+        (row.valid_from as Date).toISOString(),
+        row.valid_to,
+        row.first_run_id,
+        row.last_run_id,
+      ]),
+    ).toEqual([
+      // Only the partner side counts: a-x's own population 21 does not.
+      ['a', true, T1, null, 'run-001', 'run-002'],
+      ['b', false, T2, null, 'run-002', 'run-002'],
+    ]);
+  });
+
+  it('closes the status of overlaps absent from a full pass', async () => {
+    await loadRun({ warehouse, store, context, manifest: await firstRun() });
+    const full = await writeLandedRun(store, {
+      stream: 'account_overlaps',
+      runId: 'run-003',
+      observedAt: T3,
+      mode: 'full',
+      bookmark: 'https://api.example/v1/overlaps/accounts?cursor=b3',
+      tables: { overlaps: [overlapRow('a', 'x')] },
+    });
+    await loadRun({ warehouse, store, context, manifest: full });
+
+    const status = await rows(
+      'select crossbeam_record_id, is_partner_customer, valid_to from cb.overlap_status_history order by 1',
+    );
+    expect(
+      status.map((row) => [
+        row.crossbeam_record_id,
+        row.is_partner_customer,
+        row.valid_to ? (row.valid_to as Date).toISOString() : null,
+      ]),
+    ).toEqual([
+      // No partner population is loaded, so none counts as customers.
+      ['a', false, null],
+      ['b', false, T3],
+      ['c', false, T3],
     ]);
   });
 

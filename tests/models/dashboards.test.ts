@@ -444,6 +444,15 @@ describe('deals', () => {
       atClose: true,
       daysToClose: 12,
     },
+    // Closed July 15 while Alpha had Globex as a prospect; a customer
+    // since August 1.
+    o12: {
+      partnerCount: 1,
+      partnerCustomerCount: 1,
+      now: true,
+      atClose: false,
+      daysToClose: 14,
+    },
   };
 
   test('partner status now and at close', async () => {
@@ -483,10 +492,11 @@ describe('ecosystem sales impact', () => {
       'standard',
     ]);
     const [partner, standard] = rows as [Row, Row];
-    // o1, o4, o7 won and o11 lost; Northwind's three partners count once.
-    expect(num(partner.closed_deal_count)).toBe(4);
+    // o1, o4, o7 won and o11, o12 lost; Northwind's three partners count
+    // once.
+    expect(num(partner.closed_deal_count)).toBe(5);
     expect(num(partner.won_deal_count)).toBe(3);
-    expect(num(partner.close_rate)).toBeCloseTo(0.75, 12);
+    expect(num(partner.close_rate)).toBeCloseTo(3 / 5, 12);
     expect(partner.avg_won_deal_size).toBe('1200.00');
     expect(num(partner.avg_days_to_close)).toBeCloseTo((60 + 30 + 30) / 3, 12);
     // o5 won; o3 and o6 lost.

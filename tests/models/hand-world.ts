@@ -1,6 +1,6 @@
 /**
  * A small world written by hand for the model tests: seven CRM accounts,
- * eleven opportunities, three partners, their overlaps and history, signals,
+ * twelve opportunities, three partners, their overlaps and history, signals,
  * marketing events and product usage. The expected figures in the tests are
  * worked out from these rows by hand; see the comments next to each row.
  *
@@ -72,7 +72,7 @@ export const ACCOUNTS = {
     owner: USERS.ben,
     cb: 'cb-a5',
   },
-  /** Alpha customer without any opportunity. */
+  /** Alpha customer since August; its only deal was lost in July. */
   globex: {
     ...ids('001Gx0000Ff6gHi'),
     name: 'Globex',
@@ -280,6 +280,23 @@ export const OPPORTUNITIES = {
     accountIdForm: 18,
     ownerIdForm: 18,
   }),
+  /**
+   * Lost, 14 days, while Globex's Alpha overlap existed but Alpha still had
+   * it as a prospect: not a partner customer at close, one now.
+   */
+  o12: opportunity(12, {
+    account: ACCOUNTS.globex,
+    owner: USERS.ana,
+    name: 'Globex trial',
+    stage: 'Closed Lost',
+    amount: 150,
+    isWon: false,
+    isClosed: true,
+    created: '2025-07-01',
+    close: '2025-07-15',
+    accountIdForm: 18,
+    ownerIdForm: 18,
+  }),
 };
 
 const FIRST_SYNC = '2025-03-01T06:00:00Z';
@@ -291,6 +308,11 @@ export interface HandOverlap {
   readonly partner: (typeof PARTNERS)[keyof typeof PARTNERS];
   /** Partner population ids of the partner's record. */
   readonly partnerPopulations: readonly number[];
+  /**
+   * Until this instant the partner's record was in Alpha's Prospects
+   * population (7102) instead of partnerPopulations.
+   */
+  readonly prospectUntil?: string;
   readonly ownerId: string | null;
   readonly ownerName: string;
   readonly ownerEmail: string;
@@ -398,12 +420,60 @@ export const OVERLAPS: readonly HandOverlap[] = [
     account: ACCOUNTS.globex,
     partner: PARTNERS.alpha,
     partnerPopulations: [7101],
+    prospectUntil: '2025-08-01T06:00:00Z',
     ...LEE,
     createdAt: null,
     validFrom: FIRST_SYNC,
     recordIdForm: 18,
   },
 ];
+
+/** Partner populations with the standard type customers. */
+const PARTNER_CUSTOMER_POPULATIONS = new Set([7101, 7201, 7301]);
+
+/**
+ * The partner side's customer status per overlap over time
+ * (crossbeam.overlap_status_history): one interval per status, the
+ * prospect stretch of prospectUntil first. The ended Gamma overlap of
+ * Contoso was never in a customers population.
+ */
+function statusIntervals(): Value[][] {
+  const rows: Value[][] = [];
+  for (const overlap of OVERLAPS) {
+    const row = (
+      isCustomer: boolean,
+      validFrom: string,
+      validTo: string | null,
+    ): Value[] => [
+      overlap.cb,
+      overlap.partnerRecord,
+      'account',
+      overlap.partner.id,
+      isCustomer,
+      validFrom,
+      validTo,
+    ];
+    const isCustomer = overlap.partnerPopulations.some((id) =>
+      PARTNER_CUSTOMER_POPULATIONS.has(id),
+    );
+    if (overlap.prospectUntil) {
+      rows.push(row(false, overlap.validFrom, overlap.prospectUntil));
+      rows.push(row(isCustomer, overlap.prospectUntil, null));
+    } else {
+      rows.push(row(isCustomer, overlap.validFrom, null));
+    }
+  }
+  rows.push([
+    ENDED_OVERLAP.cb,
+    ENDED_OVERLAP.partnerRecord,
+    'account',
+    ENDED_OVERLAP.partner.id,
+    false,
+    ENDED_OVERLAP.validFrom,
+    ENDED_OVERLAP.validTo,
+  ]);
+  return rows;
+}
 
 /** An overlap that existed from the first sync to May and is gone now. */
 export const ENDED_OVERLAP = {
@@ -724,6 +794,19 @@ export function crossbeamStatements(crossbeam: string): string[] {
           ENDED_OVERLAP.validTo,
         ],
       ],
+    ),
+    insert(
+      `${crossbeam}.overlap_status_history`,
+      [
+        'crossbeam_record_id',
+        'partner_crossbeam_record_id',
+        'overlap_type',
+        'partner_id',
+        'is_partner_customer',
+        'valid_from',
+        'valid_to',
+      ],
+      statusIntervals(),
     ),
     insert(
       `${crossbeam}.load_runs`,

@@ -92,6 +92,8 @@ describe('basis at_close', () => {
     expect(status.get(OPPORTUNITIES.o7.ids.id18)).toBeNull();
     expect(status.get(OPPORTUNITIES.o1.ids.id18)).toBe(true);
     expect(status.get(OPPORTUNITIES.o11.ids.id18)).toBe(true);
+    // o12: its partner record became a customer after the close.
+    expect(status.get(OPPORTUNITIES.o12.ids.id18)).toBe(false);
     // Open deals always use today's overlaps.
     expect(status.get(OPPORTUNITIES.o9.ids.id18)).toBe(true);
     expect(new Set(rows.map((row) => row.basis))).toEqual(
@@ -114,12 +116,12 @@ describe('basis at_close', () => {
     ).toEqual([
       // o1 won (1000), o11 lost.
       ['partner_customer', 'at_close', 2, 1, '1000.00'],
-      // o3, o6 lost; o4 (2000) and o5 (400) won.
-      ['standard', 'at_close', 4, 2, '1200.00'],
+      // o3, o6, o12 lost; o4 (2000) and o5 (400) won.
+      ['standard', 'at_close', 5, 2, '1200.00'],
       // o7 won (600), closed before the first sync.
       ['unknown', 'at_close', 1, 1, '600.00'],
     ]);
-    expect(rows.map((row) => num(row.close_rate))).toEqual([0.5, 0.5, 1]);
+    expect(rows.map((row) => num(row.close_rate))).toEqual([0.5, 2 / 5, 1]);
     expect(rows.map((row) => num(row.avg_days_to_close))).toEqual([
       60,
       (30 + 29) / 2,

@@ -16,8 +16,8 @@
 -- column partner_count: distinct partners the account overlaps with now
 -- column partner_customer_count: distinct partners that have the account in a customers population now
 -- column is_partner_customer_now: true when at least one partner has the account in a customers population now
--- column partner_customer_count_at_close: distinct partners whose overlap with the account existed on the close date and is in a customers population; null when was_partner_customer_at_close is null
--- column was_partner_customer_at_close: the same as is_partner_customer_now, on the close date, from overlap_history; null for an open opportunity and for one that closed before the first sync (the earliest overlap_history valid_from or overlap load_runs observed_at, as a UTC day), because no history covers it
+-- column partner_customer_count_at_close: distinct partners that had the account in a customers population on the close date, from overlap_status_history; null when was_partner_customer_at_close is null
+-- column was_partner_customer_at_close: the same as is_partner_customer_now, on the close date, from overlap_status_history; null for an open opportunity and for one that closed before the first sync (the earliest overlap_history valid_from or overlap load_runs observed_at, as a UTC day), because no history covers it
 -- column basis: now or at_close, the configured basis of is_partner_customer
 -- column is_partner_customer: is_partner_customer_now, or for a closed opportunity with basis at_close, was_partner_customer_at_close (so possibly null)
 create or replace view {{ models }}.deals as
@@ -73,24 +73,18 @@ first_sync as (
     from sync_instants
 ),
 
--- NOTE: overlap_history records when an overlap existed, not which partner
--- population it was in, so an overlap counts as a partner customer at close
--- when it existed on the close date and is in a customers population now.
 customer_intervals as (
     select
         records.crm_record_id as account_id,
-        history.partner_id,
-        cast(history.valid_from at time zone 'UTC' as date) as valid_from_date,
-        cast(history.valid_to at time zone 'UTC' as date) as valid_to_date
-    from {{ crossbeam }}.overlap_history as history
+        status_history.partner_id,
+        cast(status_history.valid_from at time zone 'UTC' as date)
+            as valid_from_date,
+        cast(status_history.valid_to at time zone 'UTC' as date)
+            as valid_to_date
+    from {{ crossbeam }}.overlap_status_history as status_history
     inner join {{ models }}.stg_crossbeam__records as records
-        on history.crossbeam_record_id = records.crossbeam_record_id
-    inner join current_overlaps
-        on
-            history.crossbeam_record_id = current_overlaps.crossbeam_record_id
-            and history.partner_crossbeam_record_id
-            = current_overlaps.partner_crossbeam_record_id
-    where current_overlaps.is_partner_customer
+        on status_history.crossbeam_record_id = records.crossbeam_record_id
+    where status_history.is_partner_customer
 ),
 
 partner_customers_at_close as (
