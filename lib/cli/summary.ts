@@ -15,6 +15,7 @@ export async function countTables(
     ...allLandedTables().map((table) => table.name),
     'partner_accounts',
     'overlap_history',
+    'overlap_status_history',
   ];
   const counts: { table: string; rows: number }[] = [];
   for (const name of names) {

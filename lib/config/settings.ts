@@ -211,7 +211,7 @@ export function crossbeamCredentials(
   ).filter(([key]) => !settings[key]);
   if (missing.length > 0) {
     throw new ConfigurationError(
-      `Missing Crossbeam credentials: ${missing.map(([, variable]) => variable).join(', ')}. Set CROSSBEAM_CLIENT_ID, CROSSBEAM_CLIENT_SECRET and CROSSBEAM_REFRESH_TOKEN for the OAuth refresh flow, or CROSSBEAM_ACCESS_TOKEN for a ready access token.`,
+      `Missing Crossbeam credentials: ${missing.map(([, variable]) => variable).join(', ')}. The OAuth refresh flow needs all three of CROSSBEAM_CLIENT_ID, CROSSBEAM_CLIENT_SECRET and CROSSBEAM_REFRESH_TOKEN; or set CROSSBEAM_ACCESS_TOKEN to a ready access token instead.`,
     );
   }
   return {

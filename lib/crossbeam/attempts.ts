@@ -78,7 +78,7 @@ export async function runWithRetries<T>(
         const hint =
           error instanceof MalformedResponseError
             ? 'Retry later, and report it to Crossbeam support if it persists.'
-            : 'Check that the Crossbeam API is reachable, or raise maxAttempts if the service is recovering.';
+            : 'Check that the Crossbeam API is reachable, or raise retry.maxAttempts in the config file if the service is recovering.';
         throw new CrossbeamApiError(
           `${description} failed after ${attemptNumber} ${attemptNumber === 1 ? 'attempt' : 'attempts'} over ${seconds(elapsedMs)}: ${error.problem}. ${hint}`,
           error.status,

@@ -178,7 +178,8 @@ describe('buildModels', () => {
     expect(result.skipped).toEqual([
       {
         name: 'stg_crm',
-        reason: 'requires the crm source, which is not configured',
+        reason:
+          "requires the crm source, which is not configured: add sources.crm to the config file (the README's sources section shows how)",
       },
       { name: 'crm_chart', reason: 'depends on stg_crm, which was skipped' },
     ]);

@@ -15,6 +15,7 @@ import {
 } from '../../pipeline/steps';
 import { createProgressReporter } from '../../progress';
 import { writeDashboardSite } from '../../site';
+import { quoteLiteral } from '../../sql/render';
 import { startSandbox } from '../../sandbox/server';
 import { createWorld } from '../../sandbox/world';
 import type { Scale } from '../../sandbox/types';
@@ -281,10 +282,11 @@ export function registerDemoCommand(program: Command): void {
         );
 
         const change = after - before;
+        const moves = await overlapMoves(context, lastClock);
         process.stdout.write(
           [
             previous
-              ? `Incremental run as of ${lastClock.toISOString().slice(0, 10)} (sandbox clock): current overlaps ${before} → ${after} (${change >= 0 ? '+' : ''}${change}).`
+              ? `Incremental run as of ${lastClock.toISOString().slice(0, 10)} (sandbox clock): current overlaps ${before} → ${after} (${change >= 0 ? '+' : ''}${change}): ${moves.began} began, ${moves.ended} ended, ${moves.changed} changed partner-customer status.`
               : `First run: ${after} current overlaps, with ${historyMonths} months of observed history.`,
             `Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Warehouse: ${settings.warehouse}`,
             `Dashboards: ${site.indexPath} (open it in a browser)`,
@@ -303,6 +305,35 @@ export function registerDemoCommand(program: Command): void {
         await lock.release();
       }
     });
+}
+
+/** Counts overlaps whose history interval began or ended at `clock`. */
+async function overlapMoves(
+  context: PipelineContext,
+  clock: Date,
+): Promise<{ began: number; ended: number; changed: number }> {
+  const schema = context.settings.schemas.crossbeam;
+  const at = quoteLiteral(clock.toISOString(), context.warehouse.dialect);
+  const [history] = await context.warehouse.query(
+    `select sum(case when valid_from = ${at} then 1 else 0 end) as began,
+            sum(case when valid_to = ${at} then 1 else 0 end) as ended
+       from ${schema}.overlap_history`,
+  );
+  const [status] = await context.warehouse.query(
+    `select count(*) as changed
+       from ${schema}.overlap_status_history as opened
+       join ${schema}.overlap_history as existing
+         on existing.crossbeam_record_id = opened.crossbeam_record_id
+        and existing.partner_crossbeam_record_id = opened.partner_crossbeam_record_id
+        and existing.valid_to is null
+      where opened.valid_from = ${at}
+        and existing.valid_from < ${at}`,
+  );
+  return {
+    began: Number(history?.began ?? 0),
+    ended: Number(history?.ended ?? 0),
+    changed: Number(status?.changed ?? 0),
+  };
 }
 
 async function countOverlaps(

@@ -109,7 +109,7 @@ export function registerQueryCommands(program: Command): void {
               last_run: row.last_run_id,
               last_loaded: age(row.last_loaded_at, now),
               mode: row.last_mode,
-              rows: row.rows_loaded,
+              rows_all_tables: row.rows_loaded,
               retries: row.retries,
               rejects: row.rejects,
               reject_reasons: formatReasons(row.reject_reasons),
