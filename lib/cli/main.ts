@@ -28,7 +28,7 @@ export function createProgram(): Command {
   return program;
 }
 
-/** A failed file system call (ENOENT, ENOTDIR, EACCES, ENOSPC, …). */
+/** Tells whether an error is a failed file system call (ENOENT, ENOTDIR, EACCES, …). */
 function isFileSystemError(error: unknown): error is NodeJS.ErrnoException {
   const candidate = error as NodeJS.ErrnoException;
   return (

@@ -57,10 +57,10 @@ export function throwIfFailed(sync: SyncResult): void {
 }
 
 /**
- * Points a saved bookmark at the configured API base. `next_href` carries the
- * host that served it, which changes when the API is reached through another
- * address (a proxy, or a sandbox on a new port); path and query are the
- * bookmark.
+ * Points a saved bookmark at the configured API base. A `next_href` carries
+ * the host that served it, and that host changes when the API is reached
+ * through another address, such as a proxy or a sandbox on a new port. The
+ * path and query are the bookmark.
  */
 export function rebaseBookmark(bookmark: string, apiUrl: string): string {
   const saved = new URL(bookmark);

@@ -7,8 +7,8 @@ const ACCESS_TOKEN = 'AT_access_token_value';
 const SECRETS = [CLIENT_SECRET, REFRESH_TOKEN, ACCESS_TOKEN];
 
 /**
- * A hostile server that echoes every credential it receives back into its
- * answers: the client must keep them out of errors, logs and pages.
+ * A hostile server that echoes every credential it receives into its
+ * responses. The client must keep them out of errors, logs and pages.
  */
 describe('client redaction', () => {
   let api: FakeApi;
