@@ -59,15 +59,8 @@ if (skipBrowser) {
         cwd: workDir,
         env,
       });
-    await cli(
-      'demo',
-      '--scale',
-      'tiny',
-      '--history-months',
-      '2',
-      '--anchor',
-      '2026-06-01',
-    );
+    // The demo as `npm start` runs it, with the world's date pinned.
+    await cli('demo', '--anchor', '2026-06-01');
     const { stdout } = await cli('dashboards', '--out', 'site');
     expect(stdout).toContain(path.join(workDir, 'site', 'index.html'));
     opened = await openDashboardPage(path.join(workDir, 'site', 'index.html'));
