@@ -124,7 +124,15 @@ export class TokenManager {
       `Crossbeam token refresh (POST ${url})`,
       policy,
       () =>
-        this.postRefresh(url, credentials.clientId, credentials.clientSecret),
+        postRefreshGrant(url, {
+          clientId: credentials.clientId,
+          clientSecret: credentials.clientSecret,
+          refreshToken: this.refreshToken ?? '',
+          timeoutMs: this.options.timeoutMs,
+          now: policy.now,
+          rejectionHint:
+            'Check CROSSBEAM_CLIENT_ID, CROSSBEAM_CLIENT_SECRET and CROSSBEAM_REFRESH_TOKEN. A refresh token that was already replaced by a newer one no longer works.',
+        }),
     );
 
     this.accessToken = response.access_token;
@@ -155,75 +163,94 @@ export class TokenManager {
     }
     return response.access_token;
   }
+}
 
-  private async postRefresh(
-    url: string,
-    clientId: string,
-    clientSecret: string,
-  ): Promise<z.infer<typeof TokenResponseSchema>> {
-    const form = new URLSearchParams({
-      grant_type: 'refresh_token',
-      client_id: clientId,
-      client_secret: clientSecret,
-      refresh_token: this.refreshToken ?? '',
+/** The token endpoint's answer to a refresh-token grant. */
+export type TokenResponse = z.infer<typeof TokenResponseSchema>;
+
+/** One refresh-token grant: what is posted and how a rejection is explained. */
+export interface RefreshGrant {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly refreshToken: string;
+  readonly timeoutMs: number;
+  readonly now: () => number;
+  /** Where to fix the credentials, appended to a rejection's message. */
+  readonly rejectionHint: string;
+}
+
+/**
+ * Posts one OAuth 2.0 refresh-token grant to `url` and parses the token
+ * response. 429, 5xx, timeouts and dropped connections raise
+ * `RetryableAttemptError`, for `runWithRetries`. A rejection raises
+ * `CrossbeamAuthError` with the OAuth error code, in which the submitted
+ * client secret and refresh token are redacted, because some servers echo
+ * them.
+ */
+export async function postRefreshGrant(
+  url: string,
+  grant: RefreshGrant,
+): Promise<TokenResponse> {
+  const form = new URLSearchParams({
+    grant_type: 'refresh_token',
+    client_id: grant.clientId,
+    client_secret: grant.clientSecret,
+    refresh_token: grant.refreshToken,
+  });
+
+  let response: Response;
+  let body: string;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+      },
+      body: form.toString(),
+      redirect: 'manual',
+      signal: AbortSignal.timeout(grant.timeoutMs),
     });
-
-    let response: Response;
-    let body: string;
-    try {
-      response = await fetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          accept: 'application/json',
-        },
-        body: form.toString(),
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-      });
-      body = await response.text();
-    } catch (error) {
-      throw new RetryableAttemptError(
-        describeFetchFailure(error, this.options.timeoutMs),
-        undefined,
-        undefined,
-        {
-          cause: error,
-        },
-      );
-    }
-
-    if (response.status === 429 || response.status >= 500) {
-      throw new RetryableAttemptError(
-        `HTTP ${response.status}`,
-        response.status,
-        parseRetryAfterMs(
-          response.headers.get('retry-after'),
-          this.options.policy.now(),
-        ),
-      );
-    }
-    if (!response.ok) {
-      const oauthError = OAuthErrorSchema.safeParse(safeJson(body));
-      const code =
-        oauthError.success && oauthError.data.error
-          ? ` (${oauthError.data.error})`
-          : '';
-      throw new CrossbeamAuthError(
-        `Crossbeam token refresh at ${url} was rejected with HTTP ${response.status}${code}. Check CROSSBEAM_CLIENT_ID, CROSSBEAM_CLIENT_SECRET and CROSSBEAM_REFRESH_TOKEN. A refresh token that was already replaced by a newer one no longer works.`,
-        response.status,
-      );
-    }
-
-    const parsed = TokenResponseSchema.safeParse(safeJson(body));
-    if (!parsed.success) {
-      throw new MalformedResponseError(
-        'the token response has no access_token',
-        response.status,
-      );
-    }
-    return parsed.data;
+    body = await response.text();
+  } catch (error) {
+    throw new RetryableAttemptError(
+      describeFetchFailure(error, grant.timeoutMs),
+      undefined,
+      undefined,
+      { cause: error },
+    );
   }
+
+  if (response.status === 429 || response.status >= 500) {
+    throw new RetryableAttemptError(
+      `HTTP ${response.status}`,
+      response.status,
+      parseRetryAfterMs(response.headers.get('retry-after'), grant.now()),
+    );
+  }
+  if (!response.ok) {
+    const oauthError = OAuthErrorSchema.safeParse(safeJson(body));
+    let code =
+      oauthError.success && oauthError.data.error
+        ? ` (${oauthError.data.error})`
+        : '';
+    for (const secret of [grant.clientSecret, grant.refreshToken]) {
+      code = code.split(secret).join('[redacted]');
+    }
+    throw new CrossbeamAuthError(
+      `Crossbeam token refresh at ${url} was rejected with HTTP ${response.status}${code}. ${grant.rejectionHint}`,
+      response.status,
+    );
+  }
+
+  const parsed = TokenResponseSchema.safeParse(safeJson(body));
+  if (!parsed.success) {
+    throw new MalformedResponseError(
+      'the token response has no access_token',
+      response.status,
+    );
+  }
+  return parsed.data;
 }
 
 function safeJson(body: string): unknown {

@@ -1,27 +1,11 @@
-import { z } from 'zod';
-import {
-  MalformedResponseError,
-  RetryableAttemptError,
-  runWithRetries,
-  type RetryPolicy,
-} from '../crossbeam/attempts';
-import { describeFetchFailure } from '../crossbeam/auth';
-import { parseRetryAfterMs } from '../crossbeam/retry';
-import { CrossbeamAuthError } from '../errors';
+import { runWithRetries, type RetryPolicy } from '../crossbeam/attempts';
+import { postRefreshGrant } from '../crossbeam/auth';
 
 /**
  * Lifetime assumed for an access token whose response has no `expires_in`.
  * Crossbeam documents 24 hours, but one hour keeps a wrong guess cheap.
  */
 export const ASSUMED_ACCESS_TOKEN_LIFETIME_MS = 60 * 60 * 1000;
-
-const TokenResponseSchema = z.looseObject({
-  access_token: z.string().min(1),
-  expires_in: z.coerce.number().positive().optional(),
-  refresh_token: z.string().min(1).optional(),
-});
-
-const OAuthErrorSchema = z.looseObject({ error: z.string().optional() });
 
 /** An access token from the refresh-token grant. */
 export interface ExchangedToken {
@@ -57,7 +41,16 @@ export async function exchangeRefreshToken(
   const response = await runWithRetries(
     `Crossbeam token refresh (POST ${url})`,
     request.policy,
-    () => postRefresh(url, request),
+    () =>
+      postRefreshGrant(url, {
+        clientId: request.clientId,
+        clientSecret: request.clientSecret,
+        refreshToken: request.refreshToken,
+        timeoutMs: request.timeoutMs,
+        now: request.policy.now,
+        rejectionHint:
+          'Check client_id and client_secret in the Crossbeam secret. If the refresh token was revoked or already used, put a new one into refresh_token.',
+      }),
   );
 
   const lifetimeMs =
@@ -71,78 +64,4 @@ export async function exchangeRefreshToken(
     expiresAtMs: requestedAt + lifetimeMs,
     refreshToken: response.refresh_token ?? request.refreshToken,
   };
-}
-
-async function postRefresh(
-  url: string,
-  request: TokenExchangeRequest,
-): Promise<z.infer<typeof TokenResponseSchema>> {
-  const form = new URLSearchParams({
-    grant_type: 'refresh_token',
-    client_id: request.clientId,
-    client_secret: request.clientSecret,
-    refresh_token: request.refreshToken,
-  });
-
-  let response: Response;
-  let body: string;
-  try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/json',
-      },
-      body: form.toString(),
-      redirect: 'manual',
-      signal: AbortSignal.timeout(request.timeoutMs),
-    });
-    body = await response.text();
-  } catch (error) {
-    throw new RetryableAttemptError(
-      describeFetchFailure(error, request.timeoutMs),
-      undefined,
-      undefined,
-      { cause: error },
-    );
-  }
-
-  if (response.status === 429 || response.status >= 500) {
-    throw new RetryableAttemptError(
-      `HTTP ${response.status}`,
-      response.status,
-      parseRetryAfterMs(
-        response.headers.get('retry-after'),
-        request.policy.now(),
-      ),
-    );
-  }
-  if (!response.ok) {
-    const oauthError = OAuthErrorSchema.safeParse(parseJson(body));
-    const code =
-      oauthError.success && oauthError.data.error
-        ? ` (${oauthError.data.error})`
-        : '';
-    throw new CrossbeamAuthError(
-      `Crossbeam token refresh at ${url} was rejected with HTTP ${response.status}${code}. Check client_id and client_secret in the Crossbeam secret; if the refresh token was revoked or already used, put a new one into refresh_token.`,
-      response.status,
-    );
-  }
-
-  const parsed = TokenResponseSchema.safeParse(parseJson(body));
-  if (!parsed.success) {
-    throw new MalformedResponseError(
-      'the token response has no access_token',
-      response.status,
-    );
-  }
-  return parsed.data;
-}
-
-function parseJson(body: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
-  }
 }

@@ -1,4 +1,5 @@
 import { createCrossbeamClient } from '../../lib/crossbeam/client';
+import { exchangeRefreshToken } from '../../lib/secrets/token-exchange';
 import { sendJson, startFakeApi, type FakeApi } from './fake-api';
 
 const CLIENT_SECRET = 'CS_client_secret_value';
@@ -86,6 +87,30 @@ describe('client redaction', () => {
     expect(failure).toBeInstanceOf(Error);
     expect(failure!.message).toContain('[redacted]');
     expectClean(`${failure!.message} ${failure!.stack}`);
+  });
+
+  it('redacts the Lambda token exchange error', async () => {
+    const failure = await exchangeRefreshToken({
+      authUrl: api.url,
+      clientId: 'id',
+      clientSecret: CLIENT_SECRET,
+      refreshToken: 'RT_rejected_token_value',
+      timeoutMs: 5000,
+      policy: {
+        maxAttempts: 1,
+        maxRetryTimeMs: 5000,
+        baseDelayMs: 1,
+        maxDelayMs: 1,
+        sleep: async () => undefined,
+        random: Math.random,
+        now: Date.now,
+        logger: { info() {}, warn() {}, error() {} },
+      },
+    }).catch((error: Error) => error);
+
+    expect(String(failure)).toContain('[redacted]');
+    expectClean(String(failure));
+    expect(String(failure)).not.toContain('RT_rejected_token_value');
   });
 
   it('redacts a page body, its items and warnings', async () => {
