@@ -42,7 +42,7 @@ export class MigrationError extends CrossbeamWarehouseError {}
 /** One or more streams failed to extract; the rest landed. */
 export class SyncFailedError extends CrossbeamWarehouseError {}
 
-/** Another run holds the warehouse, so this one did not start. */
+/** Another run has locked the warehouse, so this one did not start. */
 export class WarehouseBusyError extends CrossbeamWarehouseError {}
 
 /** A run rejected more of its items than `maxRejectShare` allows. */

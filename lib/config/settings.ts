@@ -60,7 +60,7 @@ export const SettingsSchema = z.object({
     .prefault({}),
   /** Largest share of a run's items that may be rejected before it fails. */
   maxRejectShare: z.number().min(0).max(1).default(0.05),
-  /** Longest a stream's extract may run, in minutes, before the run fails. */
+  /** Maximum time one stream's extract may run, in minutes, before the run fails. */
   maxStreamMinutes: z.number().positive().default(360),
   /** Streams extracted at the same time. */
   concurrency: z.number().int().min(1).max(16).default(4),
@@ -194,7 +194,7 @@ export function loadSettings(
   return parsed.data;
 }
 
-/** The credentials the Crossbeam client needs, or an error saying what is missing. */
+/** Returns the credentials the Crossbeam client needs, or raises an error naming what is missing. */
 export function crossbeamCredentials(
   settings: Settings,
 ):

@@ -99,7 +99,7 @@ async function lockPostgres(
   if (!result.rows[0]?.locked) {
     await client.end();
     throw new WarehouseBusyError(
-      `Another crossbeam-warehouse run holds the PostgreSQL advisory lock for schema ${schema}, so "${command}" did not start. Run again once it has finished.`,
+      `Another crossbeam-warehouse run has taken the PostgreSQL advisory lock for schema ${schema}, so "${command}" did not start. Run again once it has finished.`,
     );
   }
   return {

@@ -428,7 +428,7 @@ export const STREAMS: Readonly<Record<StreamName, StreamSpec>> = {
   },
 };
 
-/** Every distinct landed table, once, in the order streams declare them. */
+/** Lists every distinct landed table once, in the order streams declare them. */
 export function allLandedTables(): LandedTableSpec[] {
   const byName = new Map<string, LandedTableSpec>();
   for (const name of STREAM_NAMES) {
