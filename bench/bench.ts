@@ -25,6 +25,7 @@ interface BenchOptions {
   concurrency: number;
   seed: number;
   keep: boolean;
+  cpuProf?: string;
 }
 
 /**
@@ -57,6 +58,10 @@ async function main(argv: readonly string[]): Promise<void> {
     )
     .option('--seed <n>', 'sandbox world seed', wholeNumber('--seed', 0), 42)
     .option('--keep', 'keep the landing and warehouse folders', false)
+    .option(
+      '--cpu-prof <dir>',
+      'write a V8 CPU profile of every extract and load worker to this folder',
+    )
     .parse([...argv], { from: 'user' });
   const options = program.opts<BenchOptions>();
   const scales = parseScales(options.scale);
@@ -81,6 +86,10 @@ async function main(argv: readonly string[]): Promise<void> {
         concurrency: options.concurrency,
         changeShare: 0.01,
         keep: options.keep,
+        cpuProfileDir:
+          options.cpuProf === undefined
+            ? undefined
+            : path.resolve(options.cpuProf),
         log,
       }),
     );

@@ -28,6 +28,8 @@ export interface ScaleRunOptions {
   readonly changeShare: number;
   /** Keep the landing and warehouse folders instead of removing them. */
   readonly keep: boolean;
+  /** Folder for the workers' V8 CPU profiles; none when undefined. */
+  readonly cpuProfileDir?: string;
   readonly log: (message: string) => void;
 }
 
@@ -141,6 +143,7 @@ async function measure(
       job,
       path.join(root, `job-${jobNumber}.json`),
       env,
+      options.cpuProfileDir,
     );
   };
   const load = async (build: boolean): Promise<LoadOutcome> => {
@@ -155,6 +158,8 @@ async function measure(
       'load-worker',
       job,
       path.join(root, `job-${jobNumber}.json`),
+      {},
+      options.cpuProfileDir,
     );
   };
 

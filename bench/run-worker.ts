@@ -8,17 +8,23 @@ const STDERR_TAIL = 4000;
 /**
  * Runs `node <worker>.js <job file>` beside this file and returns the JSON
  * object that the worker prints as its last stdout line. Raises an error
- * with the worker's stderr when it exits with another code than 0.
+ * with the worker's stderr when it exits with another code than 0. With
+ * `cpuProfileDir`, the worker writes a V8 CPU profile there.
  */
 export async function runWorker<T>(
   worker: 'extract-worker' | 'load-worker',
   job: object,
   jobFile: string,
   env: Record<string, string> = {},
+  cpuProfileDir?: string,
 ): Promise<T> {
   await writeFile(jobFile, JSON.stringify(job));
   const script = path.join(__dirname, `${worker}.js`);
-  const child = spawn(process.execPath, [script, jobFile], {
+  const nodeArgs =
+    cpuProfileDir === undefined
+      ? []
+      : ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`];
+  const child = spawn(process.execPath, [...nodeArgs, script, jobFile], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
