@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { fitRowText } from '../extract/text-limit';
 import {
   STREAMS,
   type LandedTableSpec,
@@ -20,6 +21,7 @@ import {
 import {
   buildRow,
   InvalidValueError,
+  serializeRow,
   toText,
   type LandedRow,
   type Lineage,
@@ -34,6 +36,19 @@ export interface RejectedItem {
   readonly record_id: string | null;
   readonly item: unknown;
 }
+
+/**
+ * An item as NDJSON lines: `lines[i]` contains the JSON objects, without line
+ * ends, for the stream's `tables[i]` in the catalog, and `notes` says which
+ * text values were cut to fit.
+ */
+export type SerializeResult =
+  | {
+      readonly ok: true;
+      readonly lines: readonly (readonly string[])[];
+      readonly notes: readonly string[];
+    }
+  | { readonly ok: false; readonly reject: RejectedItem };
 
 export type NormalizeResult =
   | { readonly ok: true; readonly rows: Record<string, LandedRow[]> }
@@ -67,23 +82,73 @@ function ownerValues(
   };
 }
 
+const NONE: readonly never[] = [];
+
+/** Lists shorter than this are checked for repeats without a `Map`. */
+const SMALL_LIST = 16;
+
+/**
+ * Returns `list` with one entry per key, in the order each key first
+ * appears and with the value of its last appearance. A list without repeats,
+ * the usual case, is returned as it is.
+ */
+function uniqueBy<T, K>(
+  list: readonly T[] | null | undefined,
+  keyOf: (entry: T) => K,
+): readonly T[] {
+  if (list === null || list === undefined) return NONE;
+  if (list.length < 2) return list;
+  if (list.length < SMALL_LIST && !hasRepeatedKey(list, keyOf)) return list;
+  const byKey = new Map<K, T>();
+  for (const entry of list) byKey.set(keyOf(entry), entry);
+  return [...byKey.values()];
+}
+
+function hasRepeatedKey<T, K>(
+  list: readonly T[],
+  keyOf: (entry: T) => K,
+): boolean {
+  for (let index = 1; index < list.length; index++) {
+    const key = keyOf(list[index]!);
+    for (let earlier = 0; earlier < index; earlier++) {
+      if (keyOf(list[earlier]!) === key) return true;
+    }
+  }
+  return false;
+}
+
+const fieldName = (field: FieldItem): string => field.field_name;
+const populationId = (population: PopulationRef): number | string =>
+  population.id;
+
 /** Fields in order, the last value winning when a name repeats. */
 function uniqueFields(
   fields: readonly FieldItem[] | null | undefined,
-): FieldItem[] {
-  const byName = new Map<string, FieldItem>();
-  for (const field of fields ?? []) byName.set(field.field_name, field);
-  return [...byName.values()];
+): readonly FieldItem[] {
+  return uniqueBy(fields, fieldName);
 }
 
 /** Populations once each, so a repeated id does not collide on the key. */
 function uniquePopulations(
   populations: readonly PopulationRef[] | null | undefined,
-): PopulationRef[] {
-  const byId = new Map<number | string, PopulationRef>();
-  for (const population of populations ?? [])
-    byId.set(population.id, population);
-  return [...byId.values()];
+): readonly PopulationRef[] {
+  return uniqueBy(populations, populationId);
+}
+
+/** Rows of a populations table for both sides of an overlap or signal. */
+function sideRows(
+  own: readonly PopulationRef[] | null | undefined,
+  partner: readonly PopulationRef[] | null | undefined,
+  toRow: (side: string, population: PopulationRef) => Record<string, unknown>,
+): Record<string, unknown>[] {
+  const rows: Record<string, unknown>[] = [];
+  for (const population of uniquePopulations(own)) {
+    rows.push(toRow('own', population));
+  }
+  for (const population of uniquePopulations(partner)) {
+    rows.push(toRow('partner', population));
+  }
+  return rows;
 }
 
 function normalizeRecord(
@@ -150,27 +215,15 @@ function normalizeOverlap(
     LandedTableSpec,
   ];
   const overlap = OverlapSchema.parse(item);
-  const key = {
-    crossbeam_record_id: overlap.crossbeam_record_id,
-    partner_crossbeam_record_id: overlap.partner_crossbeam_record_id,
-  };
+  const id = overlap.crossbeam_record_id;
+  const partnerId = overlap.partner_crossbeam_record_id;
   const owner = overlap.partner_owner;
-
-  const sides = [
-    ...uniquePopulations(overlap.populations).map((population) => ({
-      side: 'own',
-      population,
-    })),
-    ...uniquePopulations(overlap.partner_populations).map((population) => ({
-      side: 'partner',
-      population,
-    })),
-  ];
 
   return {
     [main.name]: [
       {
-        ...key,
+        crossbeam_record_id: id,
+        partner_crossbeam_record_id: partnerId,
         record_id: overlap.record_id,
         record_name: overlap.record_name,
         record_website: overlap.record_website,
@@ -191,14 +244,20 @@ function normalizeOverlap(
         is_deleted: overlap.is_deleted ?? false,
       },
     ],
-    [populations.name]: sides.map(({ side, population }) => ({
-      ...key,
-      side,
-      population_id: population.id,
-      population_name: population.name,
-    })),
+    [populations.name]: sideRows(
+      overlap.populations,
+      overlap.partner_populations,
+      (side, population) => ({
+        crossbeam_record_id: id,
+        partner_crossbeam_record_id: partnerId,
+        side,
+        population_id: population.id,
+        population_name: population.name,
+      }),
+    ),
     [fields.name]: uniqueFields(overlap.partner_source_data).map((field) => ({
-      ...key,
+      crossbeam_record_id: id,
+      partner_crossbeam_record_id: partnerId,
       field_name: field.field_name,
       field_value: toText(field.field_value),
     })),
@@ -215,17 +274,6 @@ function normalizeSignal(
   ];
   const signal = SignalSchema.parse(item);
   const deal = signal.partner_data?.deal;
-
-  const sides = [
-    ...uniquePopulations(signal.populations).map((population) => ({
-      side: 'own',
-      population,
-    })),
-    ...uniquePopulations(signal.partner_populations).map((population) => ({
-      side: 'partner',
-      population,
-    })),
-  ];
 
   return {
     [main.name]: [
@@ -247,13 +295,17 @@ function normalizeSignal(
         deal_amount: deal?.amount,
       },
     ],
-    [populations.name]: sides.map(({ side, population }) => ({
-      event_id: signal.event_id,
-      side,
-      population_id: population.id,
-      population_name: population.name,
-      segment: population.segment,
-    })),
+    [populations.name]: sideRows(
+      signal.populations,
+      signal.partner_populations,
+      (side, population) => ({
+        event_id: signal.event_id,
+        side,
+        population_id: population.id,
+        population_name: population.name,
+        segment: population.segment,
+      }),
+    ),
   };
 }
 
@@ -378,6 +430,33 @@ function isZodError(error: unknown): error is z.ZodError {
   );
 }
 
+function rejectResult(
+  item: unknown,
+  reason: string,
+): {
+  readonly ok: false;
+  readonly reject: RejectedItem;
+} {
+  return { ok: false, reject: { reason, record_id: findRecordId(item), item } };
+}
+
+/** Runs `normalizeValues`, returning a reject for an invalid item. */
+function validateItem(
+  stream: StreamName,
+  item: unknown,
+):
+  | { readonly ok: true; readonly values: TableValues }
+  | { readonly ok: false; readonly reject: RejectedItem } {
+  try {
+    return { ok: true, values: normalizeValues(stream, item) };
+  } catch (error) {
+    if (isZodError(error)) {
+      return rejectResult(item, `invalid item: ${describeZodError(error)}`);
+    }
+    throw error;
+  }
+}
+
 /**
  * Validates one API item of `stream` and turns it into rows for each of the
  * stream's landed tables, in catalog order and with exactly the catalog's
@@ -390,20 +469,9 @@ export function normalizeItem(
   item: unknown,
   lineage: Lineage,
 ): NormalizeResult {
-  const reject = (reason: string): NormalizeResult => ({
-    ok: false,
-    reject: { reason, record_id: findRecordId(item), item },
-  });
-
-  let values: TableValues;
-  try {
-    values = normalizeValues(stream, item);
-  } catch (error) {
-    if (isZodError(error)) {
-      return reject(`invalid item: ${describeZodError(error)}`);
-    }
-    throw error;
-  }
+  const validated = validateItem(stream, item);
+  if (!validated.ok) return validated;
+  const { values } = validated;
 
   const rows: Record<string, LandedRow[]> = {};
   try {
@@ -413,8 +481,54 @@ export function normalizeItem(
       );
     }
   } catch (error) {
-    if (error instanceof InvalidValueError) return reject(error.message);
+    if (error instanceof InvalidValueError) {
+      return rejectResult(item, error.message);
+    }
     throw error;
   }
   return { ok: true, rows };
+}
+
+const NO_NOTES: readonly string[] = [];
+
+/**
+ * Validates one API item of `stream` as `normalizeItem` does and returns
+ * each of its rows as the JSON text that `JSON.stringify` gives for it, with
+ * text values longer than `MAX_TEXT_BYTES` cut by `fitRowText`. This is the
+ * extract's path: it skips building the row objects.
+ */
+export function serializeItem(
+  stream: StreamName,
+  item: unknown,
+  lineage: Lineage,
+): SerializeResult {
+  const validated = validateItem(stream, item);
+  if (!validated.ok) return validated;
+  const { values } = validated;
+
+  const tables = STREAMS[stream].tables;
+  const lines: string[][] = [];
+  let notes = NO_NOTES;
+  try {
+    for (const table of tables) {
+      const tableLines: string[] = [];
+      for (const tableValues of values[table.name] ?? NONE) {
+        const line = serializeRow(table, tableValues, lineage);
+        if (line !== null) {
+          tableLines.push(line);
+          continue;
+        }
+        const row = buildRow(table, tableValues, lineage);
+        notes = [...notes, ...fitRowText(row, table)];
+        tableLines.push(JSON.stringify(row));
+      }
+      lines.push(tableLines);
+    }
+  } catch (error) {
+    if (error instanceof InvalidValueError) {
+      return rejectResult(item, error.message);
+    }
+    throw error;
+  }
+  return { ok: true, lines, notes };
 }

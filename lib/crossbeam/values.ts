@@ -21,6 +21,52 @@ const ISO_TIMESTAMP =
 const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{3})?Z$/;
 
 /**
+ * The forms the API sends: UTC with `Z` or `+00:00`, seconds, and optional
+ * milliseconds, such as `2024-05-02T08:30:00.000+00:00`.
+ */
+const API_UTC =
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{3})?(?:Z|\+00:00)$/;
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Reads the decimal digits of `value` from `start` to before `end`. */
+function digitsAt(value: string, start: number, end: number): number {
+  let result = 0;
+  for (let index = start; index < end; index++) {
+    result = result * 10 + value.charCodeAt(index) - 48;
+  }
+  return result;
+}
+
+/**
+ * Converts a timestamp of the `API_UTC` form without `Date`, or returns
+ * undefined for any other form and for a date or time out of range, which
+ * the general parser then handles or rejects.
+ */
+function fastUtcTimestamp(value: string): string | undefined {
+  if (!API_UTC.test(value)) return undefined;
+  const year = digitsAt(value, 0, 4);
+  const month = digitsAt(value, 5, 7);
+  const day = digitsAt(value, 8, 10);
+  // Years before 1000 take the general path, which reads two-digit years
+  // as Date.UTC does, so both paths keep giving the same result.
+  if (year < 1000 || month < 1 || month > 12 || day < 1) return undefined;
+  const isLeapYear = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const monthDays = month === 2 && isLeapYear ? 29 : DAYS_IN_MONTH[month - 1]!;
+  if (day > monthDays) return undefined;
+  if (
+    digitsAt(value, 11, 13) > 23 ||
+    digitsAt(value, 14, 16) > 59 ||
+    digitsAt(value, 17, 19) > 59
+  ) {
+    return undefined;
+  }
+  const milliseconds =
+    value.charCodeAt(19) === 46 ? value.slice(19, 23) : '.000';
+  return `${value.slice(0, 19)}${milliseconds}Z`;
+}
+
+/**
  * Parses an ISO 8601 timestamp and returns it in UTC with `Z`
  * (`2024-05-02T08:30:00.000Z`). A value without an offset is read as UTC,
  * and a date alone as midnight UTC. Digits past milliseconds are dropped.
@@ -28,6 +74,8 @@ const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{3})?Z$/;
  * such as February 30.
  */
 export function toUtcTimestamp(value: string, column: string): string {
+  const fast = fastUtcTimestamp(value);
+  if (fast !== undefined) return fast;
   if (CANONICAL_UTC.test(value)) {
     // Date.parse rolls some impossible dates over (February 30 becomes
     // March 1), so the result must print back as the same instant.
@@ -114,7 +162,19 @@ function cleanText(value: string): string {
   const withoutNul = value.includes('\u0000')
     ? value.split('\u0000').join('')
     : value;
+  if ((withoutNul as unknown as WellFormedCheck).isWellFormed()) {
+    return withoutNul;
+  }
   return withoutNul.replace(LONE_SURROGATE, '\uFFFD');
+}
+
+/**
+ * `String.prototype.isWellFormed` (ES2024, in Node.js since 20.0), which is
+ * true when a string has no lone surrogate. TypeScript's ES2023 library,
+ * which this project targets, does not declare it.
+ */
+interface WellFormedCheck {
+  isWellFormed(): boolean;
 }
 
 /**
@@ -277,4 +337,121 @@ export function buildRow(
     row[column.name] = convertValue(column.type, value, column.name);
   }
   return row;
+}
+
+/** One column of a row serializer and the source of its value. */
+interface ColumnSerializer {
+  readonly name: string;
+  readonly type: ColumnType;
+  /** `"name":` with the comma before it, except on the first column. */
+  readonly prefix: string;
+  readonly source: 'value' | 'run_id' | 'observed_at' | 'constant';
+  /** The serialized scope value, for `source: 'constant'`. */
+  readonly constant: string;
+}
+
+interface RowSerializer {
+  readonly names: Set<string>;
+  readonly columns: readonly ColumnSerializer[];
+}
+
+const serializersByTable = new WeakMap<LandedTableSpec, RowSerializer>();
+
+function compileSerializer(table: LandedTableSpec): RowSerializer {
+  const columns = table.columns.map((column, index): ColumnSerializer => {
+    if (column.name !== column.name.toLowerCase()) {
+      throw new Error(
+        `Table ${table.name} has column ${column.name}, which is not lower case; landed column names must be lower case.`,
+      );
+    }
+    const prefix = `${index === 0 ? '' : ','}${JSON.stringify(column.name)}:`;
+    let source: ColumnSerializer['source'] = 'value';
+    let constant = '';
+    if (table.scope && column.name === table.scope.column) {
+      source = 'constant';
+      constant = JSON.stringify(
+        convertValue(column.type, table.scope.value, column.name),
+      );
+    } else if (column.name === '_run_id') {
+      source = 'run_id';
+    } else if (column.name === '_observed_at') {
+      source = 'observed_at';
+    }
+    return { name: column.name, type: column.type, prefix, source, constant };
+  });
+  return { names: columnNames(table), columns };
+}
+
+function serializerFor(table: LandedTableSpec): RowSerializer {
+  let serializer = serializersByTable.get(table);
+  if (serializer === undefined) {
+    serializer = compileSerializer(table);
+    serializersByTable.set(table, serializer);
+  }
+  return serializer;
+}
+
+let lastLineage: Lineage | undefined;
+let lastRunId = '';
+let lastObservedAt = '';
+
+/** Serializes the lineage values once per run rather than once per row. */
+function serializeLineage(lineage: Lineage): void {
+  if (lineage === lastLineage) return;
+  lastRunId = JSON.stringify(convertValue('text', lineage.runId, '_run_id'));
+  lastObservedAt = JSON.stringify(lineage.observedAt);
+  lastLineage = lineage;
+}
+
+/**
+ * Serializes the row `buildRow` would build as one JSON object, with the
+ * same text `JSON.stringify` gives for that row, without building the row.
+ * Returns null when a text value is longer than `MAX_TEXT_BYTES` bytes of
+ * UTF-8, so that the caller builds the row and cuts it with the note that
+ * goes with a cut. Raises as `buildRow` does.
+ */
+export function serializeRow(
+  table: LandedTableSpec,
+  values: Readonly<Record<string, unknown>>,
+  lineage: Lineage,
+): string | null {
+  const serializer = serializerFor(table);
+  for (const name in values) {
+    if (!serializer.names.has(name)) {
+      throw new Error(
+        `Normalizer set column ${name}, which table ${table.name} does not have.`,
+      );
+    }
+  }
+  serializeLineage(lineage);
+
+  let json = '{';
+  for (const column of serializer.columns) {
+    json += column.prefix;
+    switch (column.source) {
+      case 'constant':
+        json += column.constant;
+        continue;
+      case 'run_id':
+        json += lastRunId;
+        continue;
+      case 'observed_at':
+        json += lastObservedAt;
+        continue;
+      case 'value':
+        break;
+    }
+    const value = convertValue(column.type, values[column.name], column.name);
+    if (value === null) {
+      json += 'null';
+    } else if (typeof value === 'string') {
+      if (value.length * 3 > MAX_TEXT_BYTES) {
+        if (fitUtf8Bytes(value, MAX_TEXT_BYTES) !== value) return null;
+      }
+      json += JSON.stringify(value);
+    } else {
+      json += String(value);
+    }
+  }
+  return `${json}}`;
 }

@@ -1,7 +1,7 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { CrossbeamClient, CrossbeamPage } from '../crossbeam/client';
-import { normalizeItem, type Lineage } from '../crossbeam/normalize';
+import { serializeItem, type Lineage } from '../crossbeam/normalize';
 import { PartWriter } from '../landing/part-writer';
 import type { LandingStore } from '../landing/store';
 import type { Logger } from '../log';
@@ -11,7 +11,6 @@ import type { ExtractCheckpoint } from './checkpoint';
 import { completeRun } from './complete-run';
 import type { Manifest } from './manifest';
 import { runFolder, startRunState, type RunState } from './run-state';
-import { fitRowText } from './text-limit';
 
 export { newRunId } from './run-id';
 export type { ExtractCheckpoint } from './checkpoint';
@@ -232,8 +231,13 @@ async function landPage(
   // reporting it early when normalizing fails first.
   rawLanded.catch(() => undefined);
 
+  // Writers in the order of the stream's tables, which `serializeItem`
+  // returns lines in.
+  const tableWriters = STREAMS[options.stream].tables.map((table) =>
+    writers.get(table.name)!,
+  );
   for (const item of page.items) {
-    const result = normalizeItem(options.stream, item, lineage);
+    const result = serializeItem(options.stream, item, lineage);
     if (!result.ok) {
       await rejectWriter.write({ ...result.reject });
       state.rejects.count++;
@@ -241,17 +245,15 @@ async function landPage(
       reasons[result.reject.reason] = (reasons[result.reject.reason] ?? 0) + 1;
       continue;
     }
-    for (const [table, rows] of Object.entries(result.rows)) {
-      const writer = writers.get(table)!;
-      const tableSpec = STREAMS[options.stream].tables.find(
-        (candidate) => candidate.name === table,
-      )!;
-      for (const row of rows) {
-        for (const note of fitRowText(row, tableSpec)) {
-          options.logger?.warn(note, { stream: options.stream });
-          addWarning(state, note);
-        }
-        await writer.write(row);
+    for (const note of result.notes) {
+      options.logger?.warn(note, { stream: options.stream });
+      addWarning(state, note);
+    }
+    for (let index = 0; index < result.lines.length; index++) {
+      const writer = tableWriters[index]!;
+      for (const line of result.lines[index]!) {
+        const wait = writer.writeLine(line);
+        if (wait !== undefined) await wait;
       }
     }
   }

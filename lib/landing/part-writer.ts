@@ -1,4 +1,5 @@
-import { createGzip, type Gzip } from 'node:zlib';
+import type { TransformOptions } from 'node:stream';
+import { createGzip, type Gzip, type ZlibOptions } from 'node:zlib';
 import type { LandingStore } from './store';
 
 /** One gzip NDJSON part as written. */
@@ -26,11 +27,35 @@ export const DEFAULT_MAX_PART_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_MAX_PART_ROWS = 1_000_000;
 
 /**
- * Uncompressed bytes collected before they go to gzip in one write. Each
+ * Characters (UTF-16 code units) collected before they go to gzip in one
+ * write. Each
  * gzip write is a round trip to the zlib thread pool, and with one write per
  * row that overhead was the largest cost of an extract in a CPU profile.
  */
-const WRITE_CHUNK_BYTES = 64 * 1024;
+const WRITE_CHUNK_CHARS = 64 * 1024;
+
+/** UTF-8 bytes per UTF-16 code unit, at most. */
+const MAX_UTF8_BYTES_PER_CHAR = 3;
+
+/**
+ * Input gzip buffers before a write waits for it. With Node's default of
+ * 16 KiB, every chunk above waited until gzip had compressed it, so this
+ * thread sat idle while the zlib thread worked. With a few chunks of room
+ * both run at once, and an open part buffers at most about this much
+ * uncompressed text.
+ */
+const GZIP_BUFFER_BYTES = 256 * 1024;
+
+/** Compressed output per zlib call, so a chunk takes fewer round trips. */
+const GZIP_OUTPUT_CHUNK_BYTES = 64 * 1024;
+
+// Node passes zlib options on to the stream constructor, but the type of
+// zlib options in @types/node does not list the stream's own options.
+const GZIP_OPTIONS: ZlibOptions &
+  Pick<TransformOptions, 'writableHighWaterMark'> = {
+  chunkSize: GZIP_OUTPUT_CHUNK_BYTES,
+  writableHighWaterMark: GZIP_BUFFER_BYTES,
+};
 
 /** Returns the key of part `number` in `folder`. */
 export function partKey(folder: string, number: number): string {
@@ -42,10 +67,14 @@ interface OpenPart {
   readonly gzip: Gzip;
   readonly upload: Promise<{ bytes: number }>;
   rows: number;
+  /** UTF-8 bytes handed to gzip so far. */
   uncompressedBytes: number;
-  /** Lines not yet handed to gzip, at most about `WRITE_CHUNK_BYTES`. */
+  /**
+   * JSON objects not yet handed to gzip, without their line ends, at most
+   * about `WRITE_CHUNK_CHARS` UTF-16 code units with the line ends.
+   */
   pending: string[];
-  pendingBytes: number;
+  pendingChars: number;
 }
 
 /**
@@ -85,24 +114,42 @@ export class PartWriter {
 
   /** Appends one row, rolling to a new part when the current one is full. */
   async write(row: Readonly<Record<string, unknown>>): Promise<void> {
-    const line = `${JSON.stringify(lowerCaseKeys(row))}\n`;
-    const size = Buffer.byteLength(line);
+    await this.writeLine(JSON.stringify(lowerCaseKeys(row)));
+  }
 
+  /**
+   * Appends one row given as the JSON text of an object with lower-case
+   * keys and no line end, such as `serializeRow` returns. The text is not
+   * checked. Returns a promise only when the caller must wait (a part
+   * closes, or gzip is full), and undefined otherwise, which saves a
+   * promise per row. Wait for it before the next write.
+   */
+  writeLine(json: string): Promise<void> | undefined {
+    const part = this.current;
+    // Lines are measured in UTF-8 only when a chunk goes to gzip, unless
+    // the part might pass maxPartBytes with this line, going by the most
+    // bytes its characters could take.
     if (
-      this.current &&
-      this.current.rows > 0 &&
-      this.current.uncompressedBytes + size > this.maxPartBytes
+      part !== undefined &&
+      part.rows > 0 &&
+      part.uncompressedBytes +
+        (part.pendingChars + json.length + 1) * MAX_UTF8_BYTES_PER_CHAR >
+        this.maxPartBytes
     ) {
+      return this.writeNearLimit(part, json);
+    }
+    return this.append(json);
+  }
+
+  /** Writes a line exactly measured, closing `part` first if it is full. */
+  private async writeNearLimit(part: OpenPart, json: string): Promise<void> {
+    await this.flushPending(part);
+    // One byte for the line end.
+    const size = Buffer.byteLength(json) + 1;
+    if (part.uncompressedBytes + size > this.maxPartBytes) {
       await this.closePart();
     }
-    const part = this.current ?? this.openPart();
-    part.rows++;
-    part.uncompressedBytes += size;
-    part.pending.push(line);
-    part.pendingBytes += size;
-    if (part.pendingBytes >= WRITE_CHUNK_BYTES) await this.flushPending(part);
-
-    if (part.rows >= this.maxPartRows) await this.closePart();
+    await this.append(json);
   }
 
   /** Closes the open part and returns every part written. */
@@ -128,7 +175,7 @@ export class PartWriter {
 
   private openPart(): OpenPart {
     const key = partKey(this.options.folder, this.nextPartNumber++);
-    const gzip = createGzip();
+    const gzip = createGzip(GZIP_OPTIONS);
     // Stream errors reach the caller through the upload promise. This
     // listener covers the time before the store attaches its own.
     gzip.on('error', () => undefined);
@@ -141,7 +188,7 @@ export class PartWriter {
       rows: 0,
       uncompressedBytes: 0,
       pending: [],
-      pendingBytes: 0,
+      pendingChars: 0,
     };
     // waitForDrain and closePart raise a failed upload, because they await
     // this promise. The handler only keeps Node from reporting it early.
@@ -150,13 +197,31 @@ export class PartWriter {
     return part;
   }
 
-  /** Hands the collected lines to gzip, waiting if gzip is full. */
-  private async flushPending(part: OpenPart): Promise<void> {
-    if (part.pending.length === 0) return;
-    const chunk = part.pending.join('');
-    part.pending = [];
-    part.pendingBytes = 0;
-    if (!part.gzip.write(chunk)) await this.waitForDrain(part);
+  private append(json: string): Promise<void> | undefined {
+    const part = this.current ?? this.openPart();
+    part.rows++;
+    part.pending.push(json);
+    part.pendingChars += json.length + 1;
+    let wait: Promise<void> | undefined;
+    if (part.pendingChars >= WRITE_CHUNK_CHARS) wait = this.flushPending(part);
+
+    if (part.rows >= this.maxPartRows) {
+      wait =
+        wait === undefined
+          ? this.closePart()
+          : wait.then(() => this.closePart());
+    }
+    return wait;
+  }
+
+  /**
+   * Hands the collected lines to gzip. Returns a promise that settles when
+   * gzip has room again, or undefined when it has room now.
+   */
+  private flushPending(part: OpenPart): Promise<void> | undefined {
+    if (part.pending.length === 0) return undefined;
+    const chunk = takePending(part);
+    return part.gzip.write(chunk) ? undefined : this.waitForDrain(part);
   }
 
   /** Waits until gzip accepts more input, or raises if the upload ended. */
@@ -190,7 +255,7 @@ export class PartWriter {
     const part = this.current;
     if (!part) return;
     this.current = undefined;
-    if (part.pending.length > 0) part.gzip.write(part.pending.join(''));
+    if (part.pending.length > 0) part.gzip.write(takePending(part));
     part.gzip.end();
     const { bytes } = await part.upload;
     this.parts.push({
@@ -200,6 +265,18 @@ export class PartWriter {
       uncompressedBytes: part.uncompressedBytes,
     });
   }
+}
+
+/**
+ * Empties `part.pending` and returns its lines as one NDJSON chunk in UTF-8,
+ * counting its bytes in `part.uncompressedBytes`.
+ */
+function takePending(part: OpenPart): Buffer {
+  const chunk = Buffer.from(`${part.pending.join('\n')}\n`, 'utf8');
+  part.uncompressedBytes += chunk.length;
+  part.pending = [];
+  part.pendingChars = 0;
+  return chunk;
 }
 
 function lowerCaseKeys(

@@ -26,7 +26,8 @@ const LEAD_SOURCE_ID = 20002;
 
 /** Formats seconds as Crossbeam does: `2025-09-12T14:00:00.000+00:00`. */
 export function formatInstant(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace('Z', '+00:00');
+  // toISOString ends in its only `Z`.
+  return `${new Date(seconds * 1000).toISOString().slice(0, -1)}+00:00`;
 }
 
 function populationRef(population: Population) {

@@ -227,9 +227,11 @@ export async function startSandbox(
       res.end(text.slice(0, Math.floor(text.length / 2)));
       return;
     }
-    headers['Content-Length'] = String(Buffer.byteLength(text));
+    // Encoded once, for both the Content-Length and the body.
+    const bytes = Buffer.from(text, 'utf8');
+    headers['Content-Length'] = String(bytes.length);
     res.writeHead(status, headers);
-    res.end(text);
+    res.end(bytes);
   };
 
   const onError =

@@ -132,4 +132,81 @@ describe('PartWriter', () => {
 
     await expect(writer.finish()).rejects.toThrow('disk full');
   });
+
+  test('writeLine lands the text as written', async () => {
+    const writer = new PartWriter({ store, folder: 'lines' });
+    const texts = ['{"n":1}', '{"text":"Zürich \\u0000 東京"}', '{}'];
+
+    const waits = texts.map((text) => writer.writeLine(text));
+    const [part] = await writer.finish();
+
+    expect(waits).toEqual([undefined, undefined, undefined]);
+    const body = gunzipSync(await store.getBuffer(part!.key)).toString('utf8');
+    expect(body).toBe(`${texts.join('\n')}\n`);
+    expect(part!.rows).toBe(3);
+    expect(part!.uncompressedBytes).toBe(Buffer.byteLength(body));
+  });
+
+  test('rolls multi-byte lines by their UTF-8 size', async () => {
+    // 18 characters but 28 bytes of UTF-8, as é takes two bytes.
+    const line = JSON.stringify({ a: 'é'.repeat(10) });
+    const lineBytes = Buffer.byteLength(line) + 1;
+    const maxPartBytes = lineBytes * 3 + 5;
+    const writer = new PartWriter({ store, folder: 'utf8', maxPartBytes });
+
+    for (let n = 0; n < 7; n++) {
+      const wait = writer.writeLine(line);
+      if (wait) await wait;
+    }
+    const parts = await writer.finish();
+
+    expect(parts.map((part) => part.rows)).toEqual([3, 3, 1]);
+    for (const part of parts) {
+      const body = gunzipSync(await store.getBuffer(part.key));
+      expect(part.uncompressedBytes).toBe(body.length);
+      expect(part.uncompressedBytes).toBeLessThanOrEqual(maxPartBytes);
+    }
+  });
+
+  test('fills parts to the byte limit across gzip writes', async () => {
+    // Enough rows that lines go to gzip in many chunks before a part is
+    // near its limit, where lines are then measured one at a time.
+    const maxPartBytes = 1_000_000;
+    const writer = new PartWriter({ store, folder: 'big', maxPartBytes });
+    const lines: string[] = [];
+    for (let n = 0; n < 30_000; n++) {
+      lines.push(JSON.stringify({ n, text: 'ß€'.repeat(n % 40) }));
+    }
+
+    for (const line of lines) {
+      const wait = writer.writeLine(line);
+      if (wait) await wait;
+    }
+    const parts = await writer.finish();
+
+    // The rows each part must hold: as many as fit in maxPartBytes.
+    const expected: number[] = [];
+    let rows = 0;
+    let bytes = 0;
+    for (const line of lines) {
+      const size = Buffer.byteLength(line) + 1;
+      if (rows > 0 && bytes + size > maxPartBytes) {
+        expected.push(rows);
+        rows = 0;
+        bytes = 0;
+      }
+      rows++;
+      bytes += size;
+    }
+    expected.push(rows);
+    expect(parts.map((part) => part.rows)).toEqual(expected);
+    expect(parts.length).toBeGreaterThan(2);
+    let landed: string[] = [];
+    for (const part of parts) {
+      const body = gunzipSync(await store.getBuffer(part.key)).toString();
+      expect(part.uncompressedBytes).toBe(Buffer.byteLength(body));
+      landed = landed.concat(body.split('\n').slice(0, -1));
+    }
+    expect(landed).toEqual(lines);
+  });
 });
