@@ -1,8 +1,9 @@
 import { createCrossbeamClient } from '../lib/crossbeam/client';
 import { extractStream } from '../lib/extract/extract';
+import { createExtractLimiter } from '../lib/extract/limiter';
 import { FileLandingStore } from '../lib/landing/file-store';
 import { createConsoleLogger } from '../lib/log';
-import type { StreamName } from '../lib/streams/catalog';
+import { STREAMS, type StreamName } from '../lib/streams/catalog';
 import { cpuMs, finishWorker, maxRssBytes, readJob } from './read-job';
 import type {
   ExtractJob,
@@ -12,9 +13,11 @@ import type {
 
 /**
  * Runs only the extract (fetch, validate, normalize, land) of every stream
- * in the job, `concurrency` streams at a time, so that this process's peak
- * RSS is the extract's alone. The access token comes from
- * CROSSBEAM_ACCESS_TOKEN, never from the job file.
+ * in the job as `syncStreams` runs it: `concurrency` streams at a time,
+ * under one limiter of `concurrency` requests in flight, the overlap
+ * streams split by partner. This process's peak RSS is the extract's alone.
+ * The access token comes from CROSSBEAM_ACCESS_TOKEN, never from the job
+ * file.
  */
 async function runExtract(): Promise<ExtractOutcome> {
   const job = readJob<ExtractJob>('extract-worker');
@@ -36,19 +39,29 @@ async function runExtract(): Promise<ExtractOutcome> {
   const observedAt = new Date(job.observedAt);
   const started = Date.now();
 
+  const limiter = createExtractLimiter(job.concurrency);
   const figures: StreamFigures[] = [];
   const rawPages: string[] = [];
   const queue: StreamName[] = [...job.streams];
   const extractNext = async (): Promise<void> => {
     for (let stream = queue.shift(); stream; stream = queue.shift()) {
       const streamStarted = Date.now();
+      const split = STREAMS[stream].partitionBy !== undefined;
       const result = await extractStream({
         stream,
         client,
         store,
         runId: job.runId,
         observedAt,
-        bookmark: job.bookmarks[stream] ?? null,
+        bookmark: split ? null : (job.bookmarks[stream] ?? null),
+        partitions: split
+          ? {
+              bookmarks: new Map(
+                Object.entries(job.partitionBookmarks[stream] ?? {}),
+              ),
+            }
+          : undefined,
+        limiter,
         logger,
       });
       if (result.status !== 'complete') {
@@ -60,8 +73,12 @@ async function runExtract(): Promise<ExtractOutcome> {
       figures.push({
         stream,
         mode: manifest.mode,
-        pages: manifest.pages,
-        records: manifest.records,
+        pages: manifest.pages + (manifest.partitions?.listed.pages ?? 0),
+        records: manifest.records + (manifest.partitions?.listed.records ?? 0),
+        sequentialPages: manifest.partitions
+          ? manifest.partitions.listed.pages +
+            Math.max(0, ...manifest.partitions.slices.map((s) => s.pages))
+          : manifest.pages,
         rejects: manifest.rejects.count,
         durationMs: Date.now() - streamStarted,
       });

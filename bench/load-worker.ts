@@ -2,7 +2,7 @@ import { loadSettings } from '../lib/config/settings';
 import { createConsoleLogger } from '../lib/log';
 import { openPipeline } from '../lib/pipeline/context';
 import { buildWarehouse, loadLanded } from '../lib/pipeline/steps';
-import { readBookmark } from '../lib/load/load';
+import { readBookmark, readPartitionBookmarks } from '../lib/load/load';
 import {
   configuredSources,
   parseSourcesConfig,
@@ -44,8 +44,22 @@ async function runLoad(): Promise<LoadOutcome> {
       : undefined;
 
     const bookmarks: Partial<Record<StreamName, string>> = {};
+    const partitionBookmarks: LoadOutcome['partitionBookmarks'] = {};
     for (const stream of job.streams) {
       if (STREAMS[stream].sync !== 'incremental') continue;
+      if (STREAMS[stream].partitionBy && settings.splitOverlapsByPartner) {
+        const stored = await readPartitionBookmarks(
+          context.warehouse,
+          context.sql,
+          stream,
+        );
+        const byPartner: Record<string, string> = {};
+        for (const [partner, entry] of stored) {
+          if (entry.bookmark !== null) byPartner[partner] = entry.bookmark;
+        }
+        partitionBookmarks[stream] = byPartner;
+        continue;
+      }
       const bookmark = await readBookmark(
         context.warehouse,
         context.sql,
@@ -62,6 +76,7 @@ async function runLoad(): Promise<LoadOutcome> {
       ),
       modelsBuilt: build?.result.built.length ?? 0,
       bookmarks,
+      partitionBookmarks,
       baselineRssBytes,
       maxRssBytes: maxRssBytes(),
     };

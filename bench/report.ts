@@ -18,7 +18,11 @@ export interface ScaleReport {
     readonly latencyBoundMs: number;
     /** wallMs ÷ latencyBoundMs. */
     readonly latencyBoundRatio: number;
-    /** Pages of the stream with the most pages × latency: pages are sequential per stream. */
+    /**
+     * Pages of the longest list × latency: the pages of one list are read
+     * one after another. For a stream split by partner the longest list is
+     * the partner list plus the largest partner's.
+     */
     readonly longestStreamBoundMs: number;
     readonly longestStream: string;
   };
@@ -209,7 +213,7 @@ export function formatReport(report: BenchReport): string {
         ...scales.map((s) => fixed(s.extract.latencyBoundRatio)),
       ],
       [
-        'longest stream bound s',
+        'longest list bound s',
         ...scales.map((s) => seconds(s.extract.longestStreamBoundMs)),
       ],
       [

@@ -43,6 +43,8 @@ const OVERLAP_STREAMS: readonly StreamName[] = [
 
 const MB = 1024 * 1024;
 
+const NO_BOOKMARKS = { bookmarks: {}, partitionBookmarks: {} };
+
 function sum(outcome: ExtractOutcome, key: 'pages' | 'records'): number {
   return outcome.streams.reduce((total, stream) => total + stream[key], 0);
 }
@@ -122,7 +124,7 @@ async function measure(
     landing: string,
     runId: string,
     clock: Date,
-    bookmarks: ExtractJob['bookmarks'],
+    bookmarks: Pick<ExtractJob, 'bookmarks' | 'partitionBookmarks'>,
   ): Promise<ExtractOutcome> => {
     const landingDir = path.join(root, landing);
     await mkdir(landingDir, { recursive: true });
@@ -135,7 +137,7 @@ async function measure(
       observedAt: clock.toISOString(),
       streams: STREAM_NAMES,
       concurrency: options.concurrency,
-      bookmarks,
+      ...bookmarks,
     };
     jobNumber += 1;
     return runWorker<ExtractOutcome>(
@@ -165,7 +167,12 @@ async function measure(
 
   sandbox.setLatency(0);
   const sandboxCpu = process.cpuUsage();
-  const throughput = await extract('loaded', newRunId(ANCHOR), ANCHOR, {});
+  const throughput = await extract(
+    'loaded',
+    newRunId(ANCHOR),
+    ANCHOR,
+    NO_BOOKMARKS,
+  );
   const sandboxCpuUsed = process.cpuUsage(sandboxCpu);
   const ceiling = await measureCeiling(
     new FileLandingStore(path.join(root, 'loaded')),
@@ -176,7 +183,7 @@ async function measure(
   );
 
   sandbox.setLatency(options.latencyMs);
-  const timed = await extract('timed', newRunId(ANCHOR), ANCHOR, {});
+  const timed = await extract('timed', newRunId(ANCHOR), ANCHOR, NO_BOOKMARKS);
   options.log(
     `Scale ${scale}: full extract at ${options.latencyMs} ms per page took ${(timed.durationMs / 1000).toFixed(1)} s.`,
   );
@@ -192,10 +199,15 @@ async function measure(
     'loaded',
     newRunId(step.clock),
     step.clock,
-    loaded.bookmarks,
+    loaded,
   );
   const incrementalLoad = await load(false);
-  const fullPull = await extract('pull', newRunId(step.clock), step.clock, {});
+  const fullPull = await extract(
+    'pull',
+    newRunId(step.clock),
+    step.clock,
+    NO_BOOKMARKS,
+  );
   options.log(
     `Scale ${scale}: incremental extract took ${(incremental.durationMs / 1000).toFixed(1)} s, a full pull ${(fullPull.durationMs / 1000).toFixed(1)} s.`,
   );
@@ -203,7 +215,9 @@ async function measure(
   const pages = sum(timed, 'pages');
   const records = sum(timed, 'records');
   const latencyBoundMs = (pages / options.concurrency) * options.latencyMs;
-  const longest = timed.streams.reduce((a, b) => (b.pages > a.pages ? b : a));
+  const longest = timed.streams.reduce((a, b) =>
+    b.sequentialPages > a.sequentialPages ? b : a,
+  );
   const overlapsFull = overlapFigures(timed);
   const overlapsIncremental = overlapFigures(incremental);
   const overlapCount = run.accountOverlaps + run.leadOverlaps;
@@ -224,7 +238,7 @@ async function measure(
       wallMs: timed.durationMs,
       latencyBoundMs,
       latencyBoundRatio: timed.durationMs / latencyBoundMs,
-      longestStreamBoundMs: longest.pages * options.latencyMs,
+      longestStreamBoundMs: longest.sequentialPages * options.latencyMs,
       longestStream: longest.stream,
     },
     throughput: {

@@ -10,18 +10,36 @@ export interface ExtractJob {
   readonly runId: string;
   readonly observedAt: string;
   readonly streams: readonly StreamName[];
-  /** Streams extracted at the same time. */
+  /**
+   * API requests in flight at once, and streams extracted at the same
+   * time, as the pipeline's `concurrency` setting.
+   */
   readonly concurrency: number;
   /** Saved bookmark per incremental stream; a missing one reads in full. */
   readonly bookmarks: Partial<Record<StreamName, string>>;
+  /**
+   * Saved bookmarks per partner of the streams split by partner; a partner
+   * without one is read in full.
+   */
+  readonly partitionBookmarks: Partial<
+    Record<StreamName, Record<string, string>>
+  >;
 }
 
 /** Counts of one stream's run, as its manifest records them. */
 export interface StreamFigures {
   readonly stream: StreamName;
   readonly mode: 'full' | 'incremental';
+  /** API pages read, the partner list of a split stream included. */
   readonly pages: number;
+  /** API items read, the partner list of a split stream included. */
   readonly records: number;
+  /**
+   * Pages of the stream's longest list, read one after another because
+   * each page's URL is in the one before: all pages of an unsplit stream,
+   * the partner list plus the largest partner's pages of a split one.
+   */
+  readonly sequentialPages: number;
   readonly rejects: number;
   readonly durationMs: number;
 }
@@ -57,6 +75,10 @@ export interface LoadOutcome {
   readonly modelsBuilt: number;
   /** Bookmark per incremental stream after the load. */
   readonly bookmarks: Partial<Record<StreamName, string>>;
+  /** Bookmarks per partner of the split streams after the load. */
+  readonly partitionBookmarks: Partial<
+    Record<StreamName, Record<string, string>>
+  >;
   /** Resident set size before PGlite was opened, in bytes. */
   readonly baselineRssBytes: number;
   /** Peak resident set size of the load process, in bytes. */

@@ -31,6 +31,18 @@ const EnvironmentSchema = z.object({
   CROSSBEAM_SECRET_ID: z.string().min(1).optional(),
   CROSSBEAM_API_URL: z.url().default('https://api.crossbeam.com'),
   CROSSBEAM_AUTH_URL: z.url().default('https://auth.crossbeam.com'),
+  /** Crossbeam requests in flight at once within one extract call. */
+  CROSSBEAM_REQUESTS_IN_FLIGHT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(16)
+    .default(4),
+  /** `false` reads each overlap stream as one list, not one per partner. */
+  CROSSBEAM_SPLIT_OVERLAPS_BY_PARTNER: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
 });
 
 export type LambdaEnvironment = z.infer<typeof EnvironmentSchema>;

@@ -2,10 +2,15 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { createCrossbeamClient } from '../lib/crossbeam/client';
-import { ExtractCheckpointSchema } from '../lib/extract/checkpoint';
+import { ConfigurationError } from '../lib/errors';
+import {
+  ExtractCheckpointSchema,
+  type ExtractCheckpoint,
+} from '../lib/extract/checkpoint';
 import { extractStream, newRunId } from '../lib/extract/extract';
+import { createExtractLimiter } from '../lib/extract/limiter';
 import type { LandingStore } from '../lib/landing/store';
-import { readBookmark } from '../lib/load/sync-state';
+import { readBookmark, readPartitionBookmarks } from '../lib/load/sync-state';
 import { STREAMS, STREAM_NAMES } from '../lib/streams/catalog';
 import type { Warehouse } from '../lib/warehouse/warehouse';
 import {
@@ -32,6 +37,14 @@ import { openLambdaStore, openLambdaWarehouse } from './resources';
  */
 export const DEADLINE_MARGIN_MS = 90_000;
 
+/**
+ * Largest checkpoint passed inline through the state machine, in bytes of
+ * JSON. Step Functions caps a state's input and output at 256 KiB, and a
+ * stream split over hundreds of partners carries a position per partner,
+ * so a larger checkpoint is stored in the landing store and passed by key.
+ */
+export const MAX_INLINE_CHECKPOINT_BYTES = 64 * 1024;
+
 /** The state machine's input for one extract call of one stream. */
 export const ExtractEventSchema = z.object({
   stream: z.enum(STREAM_NAMES),
@@ -40,6 +53,8 @@ export const ExtractEventSchema = z.object({
   /** Set on every call after the first, from the previous output. */
   runId: z.string().min(1).optional(),
   checkpoint: ExtractCheckpointSchema.optional(),
+  /** Landing store key of a checkpoint too large to pass inline. */
+  checkpointKey: z.string().min(1).optional(),
 });
 
 export type ExtractEvent = z.input<typeof ExtractEventSchema>;
@@ -54,6 +69,7 @@ export interface ExtractOutput {
   readonly observedAt: string;
   readonly status: 'complete' | 'partial';
   readonly checkpoint?: z.infer<typeof ExtractCheckpointSchema>;
+  readonly checkpointKey?: string;
   readonly manifestKey?: string;
 }
 
@@ -68,6 +84,8 @@ export interface ExtractDependencies {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Milliseconds between those reads. @default DEFAULT_LEASE_POLL_MS */
   readonly leasePollMs?: number;
+  /** @default MAX_INLINE_CHECKPOINT_BYTES */
+  readonly maxInlineCheckpointBytes?: number;
 }
 
 /**
@@ -127,7 +145,7 @@ export function createExtractHandler(
       ExtractEventSchema,
       rawEvent,
       'extract',
-      `{"stream": one of ${STREAM_NAMES.join(', ')}, "observedAt": ISO 8601 time, "runId"?, "checkpoint"?} as the state machine sends it`,
+      `{"stream": one of ${STREAM_NAMES.join(', ')}, "observedAt": ISO 8601 time, "runId"?, "checkpoint"? or "checkpointKey"?} as the state machine sends it`,
     );
     const grant = await tokens.accessToken(
       context,
@@ -143,20 +161,33 @@ export function createExtractHandler(
     });
 
     const store = (dependencies.openStore ?? openLambdaStore)(env);
+    const checkpoint = await readCheckpoint(event, store);
     const observedAt = new Date(event.observedAt);
-    const runId =
-      event.runId ?? event.checkpoint?.run_id ?? newRunId(observedAt);
-    const bookmark = await startingBookmark(event, env, dependencies);
+    const runId = event.runId ?? checkpoint?.run_id ?? newRunId(observedAt);
+    const split =
+      STREAMS[event.stream].partitionBy !== undefined &&
+      env.CROSSBEAM_SPLIT_OVERLAPS_BY_PARTNER;
+    const { bookmark, partitions } = await startingBookmarks(
+      event,
+      checkpoint,
+      env,
+      dependencies,
+      split,
+    );
     const before = {
-      pages: event.checkpoint?.pages ?? 0,
-      records: event.checkpoint?.records ?? 0,
-      rejects: event.checkpoint?.rejects.count ?? 0,
+      pages: checkpoint?.pages ?? 0,
+      records: checkpoint?.records ?? 0,
+      rejects: checkpoint?.rejects.count ?? 0,
     };
     logger.info(
-      event.checkpoint
+      checkpoint
         ? 'Continuing the extract from its checkpoint.'
         : 'Starting the extract.',
-      { stream: event.stream, runId, incremental: bookmark !== null },
+      {
+        stream: event.stream,
+        runId,
+        incremental: bookmark !== null || (partitions?.bookmarks.size ?? 0) > 0,
+      },
     );
 
     const result = await extractStream({
@@ -166,8 +197,10 @@ export function createExtractHandler(
       runId,
       observedAt,
       bookmark,
+      partitions,
+      limiter: createExtractLimiter(env.CROSSBEAM_REQUESTS_IN_FLIGHT),
       deadline: now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS,
-      checkpoint: event.checkpoint,
+      checkpoint,
       logger,
       now,
     }).catch((error: unknown) => tokens.rejectCached(grant, error));
@@ -202,7 +235,19 @@ export function createExtractHandler(
         'Stopped the extract before the function timeout; the state machine continues it from the checkpoint.',
         { stream: event.stream, runId, ...counts },
       );
-      return { ...output, status: 'partial', checkpoint: result.checkpoint };
+      const inline = JSON.stringify(result.checkpoint);
+      const maxInline =
+        dependencies.maxInlineCheckpointBytes ?? MAX_INLINE_CHECKPOINT_BYTES;
+      if (Buffer.byteLength(inline) <= maxInline) {
+        return { ...output, status: 'partial', checkpoint: result.checkpoint };
+      }
+      // One key per position, so a retried call reads the checkpoint it
+      // was given, not a later one.
+      const checkpointKey = `${event.stream}/${runId}/checkpoints/page-${String(result.checkpoint.pages).padStart(6, '0')}.json`;
+      await store.put(checkpointKey, inline, {
+        contentType: 'application/json',
+      });
+      return { ...output, status: 'partial', checkpointKey };
     }
     logger.info('Finished the extract and wrote its manifest.', {
       stream: event.stream,
@@ -216,22 +261,78 @@ export function createExtractHandler(
 }
 
 /**
- * Returns the bookmark an incremental stream starts from. The first call of
- * a run reads it from the warehouse, later calls take it from the checkpoint.
+ * Returns the bookmarks an incremental stream starts from: the stream's
+ * bookmark, or for a stream split by partner one per partner. The first
+ * call of a run reads them from the warehouse. Later calls continue from
+ * the checkpoint, which contains them.
  */
-async function startingBookmark(
+async function startingBookmarks(
   event: z.infer<typeof ExtractEventSchema>,
+  checkpoint: ExtractCheckpoint | undefined,
   env: LambdaEnvironment,
   dependencies: ExtractDependencies,
-): Promise<string | null> {
-  if (STREAMS[event.stream].sync !== 'incremental') return null;
-  if (event.checkpoint) return event.checkpoint.previous_bookmark;
+  split: boolean,
+): Promise<{
+  bookmark: string | null;
+  partitions?: { bookmarks: ReadonlyMap<string, string> };
+}> {
+  if (checkpoint) {
+    return {
+      bookmark: checkpoint.previous_bookmark,
+      partitions: checkpoint.partitions ? { bookmarks: new Map() } : undefined,
+    };
+  }
+  if (STREAMS[event.stream].sync !== 'incremental') return { bookmark: null };
   const warehouse = (dependencies.openWarehouse ?? openLambdaWarehouse)(env);
+  const context = redshiftSqlContext(env);
   try {
-    return await readBookmark(warehouse, redshiftSqlContext(env), event.stream);
+    if (!split) {
+      return {
+        bookmark: await readBookmark(warehouse, context, event.stream),
+      };
+    }
+    const stored = await readPartitionBookmarks(
+      warehouse,
+      context,
+      event.stream,
+    );
+    const bookmarks = new Map<string, string>();
+    for (const [partner, entry] of stored) {
+      if (entry.bookmark !== null) bookmarks.set(partner, entry.bookmark);
+    }
+    return { bookmark: null, partitions: { bookmarks } };
   } finally {
     await warehouse.close();
   }
+}
+
+/**
+ * Returns the checkpoint of the event: inline, or read from the landing
+ * store by `checkpointKey`. Raises `ConfigurationError` when the stored
+ * checkpoint is not valid.
+ */
+async function readCheckpoint(
+  event: z.infer<typeof ExtractEventSchema>,
+  store: LandingStore,
+): Promise<ExtractCheckpoint | undefined> {
+  if (event.checkpointKey === undefined) return event.checkpoint;
+  const location = store.locate(event.checkpointKey);
+  const text = (await store.getBuffer(event.checkpointKey)).toString('utf8');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigurationError(
+      `Invalid extract checkpoint ${location}: it is not JSON (${error instanceof Error ? error.message : String(error)}). Start a new execution of the state machine.`,
+    );
+  }
+  const parsed = ExtractCheckpointSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new ConfigurationError(
+      `Invalid extract checkpoint ${location}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}. Start a new execution of the state machine.`,
+    );
+  }
+  return parsed.data;
 }
 
 export const handler = createExtractHandler();

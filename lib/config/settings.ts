@@ -62,8 +62,17 @@ export const SettingsSchema = z.object({
   maxRejectShare: z.number().min(0).max(1).default(0.05),
   /** Maximum time one stream's extract may run, in minutes, before the run fails. */
   maxStreamMinutes: z.number().positive().default(360),
-  /** Streams extracted at the same time. */
+  /**
+   * Crossbeam API requests in flight at once, across every stream and
+   * partner of a run; also the number of streams extracted at the same time.
+   */
   concurrency: z.number().int().min(1).max(16).default(4),
+  /**
+   * Reads the overlap streams one partner at a time (the `partner-id`
+   * filter), with a bookmark per partner, so that several partners' pages
+   * are fetched at once. False reads each overlap stream as one list.
+   */
+  splitOverlapsByPartner: z.boolean().default(true),
   /** Time limit of one Crossbeam request, headers and body, in ms. */
   requestTimeoutMs: z.number().int().positive().default(30_000),
   /** Retries of one Crossbeam request on 429, 5xx, timeouts and bad bodies. */

@@ -60,9 +60,17 @@ export type QueryValue =
   string | number | boolean | readonly (string | number)[];
 export type QueryParams = Readonly<Record<string, QueryValue | undefined>>;
 
+/**
+ * Runs one page request, for example once a slot of a semaphore that caps
+ * requests in flight is free.
+ */
+export type RequestSchedule = <T>(request: () => Promise<T>) => Promise<T>;
+
 export interface PaginateOptions {
   /** `cursor` lists get `limit=1000` unless the query sets a limit. */
   readonly pagination?: 'page' | 'cursor' | 'none';
+  /** Wraps every page request of the list, retries included. */
+  readonly schedule?: RequestSchedule;
 }
 
 export interface FetchPageOptions {
@@ -88,11 +96,12 @@ export interface CrossbeamClient {
   ): AsyncGenerator<CrossbeamPage, void, undefined>;
   /**
    * Yields every page from `url` on: a saved `next_href`, a bookmark or a
-   * checkpoint. `bookmark` applies to the first request only.
+   * checkpoint. `bookmark` applies to the first request only, `schedule`
+   * to every request.
    */
   paginateFrom(
     url: string,
-    options?: FetchPageOptions,
+    options?: FetchPageOptions & { readonly schedule?: RequestSchedule },
   ): AsyncGenerator<CrossbeamPage, void, undefined>;
 }
 
@@ -390,13 +399,20 @@ export function createCrossbeamClient(
 
   async function* paginateFrom(
     startUrl: string,
-    fetchOptions: FetchPageOptions = {},
+    fetchOptions: FetchPageOptions & {
+      readonly schedule?: RequestSchedule;
+    } = {},
   ): AsyncGenerator<CrossbeamPage, void, undefined> {
+    const { schedule, ...firstOptions } = fetchOptions;
     const visited = new Set<string>();
     let url: string | null = startUrl;
     let first = true;
     while (url !== null) {
-      const page = await fetchPage(url, first ? fetchOptions : {});
+      const target: string = url;
+      const options = first ? firstOptions : {};
+      const page = schedule
+        ? await schedule(() => fetchPage(target, options))
+        : await fetchPage(target, options);
       first = false;
       visited.add(page.url);
       for (const warning of page.warnings) {
@@ -423,7 +439,9 @@ export function createCrossbeamClient(
       paginateOptions.pagination === 'cursor' && query.limit === undefined
         ? { ...query, limit: CURSOR_PAGE_LIMIT }
         : query;
-    return paginateFrom(buildUrl(path, withLimit));
+    return paginateFrom(buildUrl(path, withLimit), {
+      schedule: paginateOptions.schedule,
+    });
   }
 
   return {

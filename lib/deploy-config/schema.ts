@@ -183,6 +183,16 @@ export const DeployConfigSchema = z.strictObject({
     .default([...STREAM_NAMES]),
   /** Streams extracted at the same time by the state machine's Map. */
   maxConcurrency: z.number().int().min(1).max(STREAM_NAMES.length).default(2),
+  /**
+   * Crossbeam requests in flight at once within one stream's extract call,
+   * so up to maxConcurrency times this many in a run.
+   */
+  requestsInFlight: z.number().int().min(1).max(16).default(4),
+  /**
+   * Reads the overlap streams one partner at a time, with a bookmark per
+   * partner, so that several partners' pages are fetched at once.
+   */
+  splitOverlapsByPartner: z.boolean().default(true),
   redshift: redshiftSchema,
   schemas: z
     .strictObject({

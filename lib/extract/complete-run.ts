@@ -24,6 +24,16 @@ async function joinRejects(
   for (const part of parts) await store.delete(part);
 }
 
+/** `full` when every item of the stream was read, so absent rows are gone. */
+function runMode(state: RunState): Manifest['mode'] {
+  if (state.partitions) {
+    return state.partitions.slices.every((slice) => slice.mode === 'full')
+      ? 'full'
+      : 'incremental';
+  }
+  return state.previous_bookmark === null ? 'full' : 'incremental';
+}
+
 /**
  * Finishes a run whose pages are all landed: joins the rejects, writes a
  * COPY manifest per table, then `manifest.json`, which marks the run
@@ -61,7 +71,17 @@ export async function completeRun(
 
   const warnings = [...state.warnings];
   let bookmark: string | null = null;
-  if (spec.sync === 'incremental') {
+  const { partitions } = state;
+  if (partitions) {
+    const unmarked = partitions.slices.filter(
+      (slice) => slice.bookmark === null,
+    );
+    if (unmarked.length > 0) {
+      warnings.push(
+        `The lists of ${unmarked.length} partners ended without a next_href, so they have no bookmark: the next run reads them in full.`,
+      );
+    }
+  } else if (spec.sync === 'incremental') {
     bookmark = lastPage?.nextHref ?? state.previous_bookmark;
     if (bookmark === null) {
       warnings.push(
@@ -74,7 +94,7 @@ export async function completeRun(
     version: 1,
     stream: options.stream,
     run_id: state.run_id,
-    mode: state.previous_bookmark === null ? 'full' : 'incremental',
+    mode: runMode(state),
     observed_at: state.observed_at,
     started_at: state.started_at,
     finished_at: new Date().toISOString(),
@@ -91,6 +111,20 @@ export async function completeRun(
     raw_pages: state.raw_pages,
     warnings,
     retries: state.retries,
+    ...(partitions && {
+      partitions: {
+        column: partitions.column,
+        listed: partitions.listed,
+        slices: partitions.slices.map((slice) => ({
+          value: slice.value,
+          mode: slice.mode,
+          previous_bookmark: slice.previous_bookmark,
+          bookmark: slice.bookmark,
+          pages: slice.pages,
+          records: slice.records,
+        })),
+      },
+    }),
   } satisfies Manifest);
 
   await options.beforeManifest?.(manifest);

@@ -7,8 +7,10 @@ import type { LandingStore } from '../landing/store';
 import type { Logger } from '../log';
 import { crashPoint } from '../pipeline/crash-point';
 import { STREAMS, type StreamName } from '../streams/catalog';
-import type { ExtractCheckpoint } from './checkpoint';
+import type { ExtractCheckpoint, SliceState } from './checkpoint';
 import { completeRun } from './complete-run';
+import type { ExtractLimiter } from './limiter';
+import { planSlices, readSlices, requestSchedule } from './partitions';
 import type { Manifest } from './manifest';
 import { runFolder, startRunState, type RunState } from './run-state';
 
@@ -51,6 +53,19 @@ export interface ExtractOptions {
   readonly deadline?: number;
   /** A checkpoint from an earlier call of the same run, to continue it. */
   readonly checkpoint?: ExtractCheckpoint;
+  /**
+   * Splits the stream by partner (only streams whose catalog entry has
+   * `partitionBy`): the partners come from `GET /v1/partners`, and each
+   * partner's list is read from its bookmark in `bookmarks`, or in full when
+   * it has none. `bookmark` must then be null.
+   */
+  readonly partitions?: { readonly bookmarks: ReadonlyMap<string, string> };
+  /**
+   * Caps requests in flight and pages held in memory, shared by every
+   * stream of a run. Without one, the stream reads at most one page ahead,
+   * or four partners at once.
+   */
+  readonly limiter?: ExtractLimiter;
   readonly onProgress?: (progress: ExtractProgress) => void;
   /**
    * Checks the finished manifest before it is written. Throwing leaves the
@@ -120,6 +135,26 @@ export async function extractStream(
     firstPartNumber: state.rejects.parts.length,
   });
 
+  const land = (page: CrossbeamPage) =>
+    landPage(page, state, writers, rejectWriter, options, lineage);
+  const abortWriters = async (error: unknown) => {
+    const reason = error instanceof Error ? error : new Error(String(error));
+    await Promise.all(
+      [...writers.values(), rejectWriter].map((writer) => writer.abort(reason)),
+    );
+  };
+
+  if (options.partitions) {
+    try {
+      return await extractSlices(options, state, land, () =>
+        finishWriters(state, writers, rejectWriter),
+      );
+    } catch (error) {
+      await abortWriters(error);
+      throw error;
+    }
+  }
+
   const pages = openPages(options, spec.path, spec.pagination);
   let scope = 'full pass';
   if (options.checkpoint) scope = `resuming at page ${state.pages}`;
@@ -129,17 +164,41 @@ export async function extractStream(
     run: state.run_id,
   });
 
-  let pending: Promise<IteratorResult<CrossbeamPage, void>> | undefined =
-    pages.next();
+  const { limiter } = options;
+  // A page slot is held from the request until the page is landed.
+  const nextPage = async (): Promise<{
+    result: IteratorResult<CrossbeamPage, void>;
+    release: () => void;
+  }> => {
+    const release = limiter
+      ? await limiter.pages.acquire(options.stream)
+      : () => undefined;
+    try {
+      return { result: await pages.next(), release };
+    } catch (error) {
+      release();
+      throw error;
+    }
+  };
+
+  let pending:
+    | Promise<{
+        result: IteratorResult<CrossbeamPage, void>;
+        release: () => void;
+      }>
+    | undefined = nextPage();
   let lastPage: CrossbeamPage | undefined;
   let lastArrival = now();
   let slowestPageMs = 0;
 
   try {
     while (pending !== undefined) {
-      const result: IteratorResult<CrossbeamPage, void> = await pending;
+      const { result, release } = await pending;
       pending = undefined;
-      if (result.done) break;
+      if (result.done) {
+        release();
+        break;
+      }
       const page = result.value;
       lastPage = page;
 
@@ -151,9 +210,13 @@ export async function extractStream(
         options.deadline !== undefined &&
         arrival + slowestPageMs >= options.deadline;
       // Fetch the next page while this one is written.
-      if (page.nextUrl !== null && !stopHere) pending = pages.next();
+      if (page.nextUrl !== null && !stopHere) pending = nextPage();
 
-      await landPage(page, state, writers, rejectWriter, options, lineage);
+      try {
+        await land(page);
+      } finally {
+        release();
+      }
       crashPoint('extract-page');
       options.onProgress?.({
         stream: options.stream,
@@ -180,19 +243,97 @@ export async function extractStream(
     return await completeRun(options, state, lastPage, logger);
   } catch (error) {
     if (pending) {
-      pending.catch((prefetchError: unknown) => {
-        logger.warn(
-          `A prefetched page of ${options.stream} failed after the run had already failed.`,
-          { stream: options.stream, run: state.run_id, error: prefetchError },
-        );
-      });
+      pending.then(
+        ({ release }) => release(),
+        (prefetchError: unknown) => {
+          logger.warn(
+            `A prefetched page of ${options.stream} failed after the run had already failed.`,
+            { stream: options.stream, run: state.run_id, error: prefetchError },
+          );
+        },
+      );
     }
-    const reason = error instanceof Error ? error : new Error(String(error));
-    await Promise.all(
-      [...writers.values(), rejectWriter].map((writer) => writer.abort(reason)),
-    );
+    await abortWriters(error);
     throw error;
   }
+}
+
+/**
+ * Reads a stream split by partner: lists the partners on a new run, then
+ * reads the partners' lists several at a time and lands their pages one at
+ * a time. Stops requesting pages once the deadline is near and returns a
+ * checkpoint with every partner's position.
+ */
+async function extractSlices(
+  options: ExtractOptions,
+  state: RunState,
+  land: (page: CrossbeamPage) => Promise<void>,
+  finish: () => Promise<void>,
+): Promise<ExtractResult> {
+  const logger = options.logger ?? silent;
+  const now = options.now ?? Date.now;
+  const schedule = requestSchedule(options.limiter, options.stream);
+  if (!state.partitions) {
+    state.partitions = await planSlices(
+      options.client,
+      options.stream,
+      options.partitions!.bookmarks,
+      schedule,
+    );
+  }
+  const { slices } = state.partitions;
+  const incremental = slices.filter((slice) => slice.mode === 'incremental');
+  logger.info(
+    `Extracting ${options.stream} for ${slices.length} partners (${incremental.length} from their bookmarks${options.checkpoint ? `, resuming at page ${state.pages}` : ''}).`,
+    { stream: options.stream, run: state.run_id },
+  );
+
+  let stopping = false;
+  let lastArrival = now();
+  let slowestPageMs = 0;
+  await readSlices({
+    stream: options.stream,
+    client: options.client,
+    partitions: state.partitions,
+    limiter: options.limiter,
+    logger,
+    shouldStop: () => stopping,
+    land: async (page: CrossbeamPage, slice: SliceState) => {
+      const arrival = now();
+      slowestPageMs = Math.max(slowestPageMs, arrival - lastArrival);
+      lastArrival = arrival;
+      await land(page);
+      slice.pages++;
+      slice.records += page.items.length;
+      slice.next_url = page.nextUrl;
+      if (page.nextUrl === null) {
+        slice.bookmark = page.nextHref ?? slice.previous_bookmark;
+      }
+      crashPoint('extract-page');
+      options.onProgress?.({
+        stream: options.stream,
+        pages: state.pages,
+        records: state.records,
+        rejects: state.rejects.count,
+      });
+      if (
+        options.deadline !== undefined &&
+        now() + slowestPageMs >= options.deadline
+      ) {
+        stopping = true;
+      }
+    },
+  });
+
+  await finish();
+  if (slices.some((slice) => slice.next_url !== null)) {
+    logger.info(
+      `Stopped ${options.stream} before the deadline after page ${state.pages}. Call again with the checkpoint to continue.`,
+      { stream: options.stream, run: state.run_id, records: state.records },
+    );
+    return { status: 'partial', checkpoint: { ...state } };
+  }
+  return await completeRun(options, state, undefined, logger);
 }
 
 function openPages(
@@ -201,16 +342,18 @@ function openPages(
   pagination: 'page' | 'cursor' | 'none',
 ): AsyncGenerator<CrossbeamPage, void, undefined> {
   const { client } = options;
-  if (options.checkpoint)
-    return client.paginateFrom(options.checkpoint.next_url);
+  const schedule = requestSchedule(options.limiter, options.stream);
+  if (options.checkpoint) {
+    return client.paginateFrom(options.checkpoint.next_url!, { schedule });
+  }
   if (options.bookmark !== null) {
-    return client.paginateFrom(options.bookmark, { bookmark: true });
+    return client.paginateFrom(options.bookmark, { bookmark: true, schedule });
   }
   const filledPath = path.replace(
     '{organization}',
     encodeURIComponent(client.organization),
   );
-  return client.paginate(filledPath, {}, { pagination });
+  return client.paginate(filledPath, {}, { pagination, schedule });
 }
 
 async function landPage(

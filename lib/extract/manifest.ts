@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { STREAM_NAMES } from '../streams/catalog';
 
+const count = z.number().int().nonnegative();
+
 /**
  * `manifest.json`, written last in a run's folder: a run without one is
  * incomplete and is never loaded. Layout of a run of stream S with id R:
@@ -51,6 +53,28 @@ export const ManifestSchema = z.object({
   raw_pages: z.array(z.string()),
   warnings: z.array(z.string()),
   retries: z.number().int().nonnegative(),
+  /**
+   * For a stream split by partner: every partner the run read, each list's
+   * mode and bookmarks. Rows of partners not listed here are gone, and so
+   * are rows of a `full` partner that the run did not see. The top-level
+   * bookmarks are null, and `mode` is `full` only when every list is.
+   */
+  partitions: z
+    .object({
+      column: z.literal('partner_id'),
+      listed: z.object({ pages: count, records: count }),
+      slices: z.array(
+        z.object({
+          value: z.string().min(1),
+          mode: z.enum(['full', 'incremental']),
+          previous_bookmark: z.string().nullable(),
+          bookmark: z.string().nullable(),
+          pages: count,
+          records: count,
+        }),
+      ),
+    })
+    .optional(),
 });
 
 export type Manifest = z.infer<typeof ManifestSchema>;

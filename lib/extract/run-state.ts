@@ -30,6 +30,22 @@ export function startRunState(options: ExtractOptions): RunState {
     );
   }
 
+  if (options.partitions !== undefined && !spec.partitionBy) {
+    throw new ConfigurationError(
+      `Stream ${options.stream} cannot be split by partner: only ${Object.values(
+        STREAMS,
+      )
+        .filter((stream) => stream.partitionBy)
+        .map((stream) => stream.name)
+        .join(' and ')} can. Leave out partitions for this stream.`,
+    );
+  }
+  if (options.partitions !== undefined && options.bookmark !== null) {
+    throw new ConfigurationError(
+      `Stream ${options.stream} is split by partner, so its bookmarks are per partner in partitions.bookmarks. Pass bookmark: null.`,
+    );
+  }
+
   if (options.checkpoint === undefined) {
     const tables: RunState['tables'] = {};
     for (const table of spec.tables) {
@@ -85,6 +101,19 @@ export function startRunState(options: ExtractOptions): RunState {
         `Invalid extract checkpoint for stream ${options.stream}: table ${table.name} is missing. Pass the checkpoint that the previous call returned, unchanged.`,
       );
     }
+  }
+  const split = checkpoint.partitions !== undefined;
+  if (split !== (options.partitions !== undefined)) {
+    throw new ConfigurationError(
+      split
+        ? `The checkpoint of stream ${options.stream} is split by partner, but no partitions option was given. Resume with the options of the run that produced it.`
+        : `The checkpoint of stream ${options.stream} is not split by partner, but a partitions option was given. Resume with the options of the run that produced it.`,
+    );
+  }
+  if (!split && checkpoint.next_url === undefined) {
+    throw new ConfigurationError(
+      `Invalid extract checkpoint for stream ${options.stream}: next_url is missing. Pass the checkpoint that the previous call returned, unchanged.`,
+    );
   }
   const { next_url: _nextUrl, ...state } = checkpoint;
   return state;

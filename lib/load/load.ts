@@ -19,14 +19,24 @@ import type { Warehouse } from '../warehouse/warehouse';
 import { mergeStatements, type StagedTable } from './merge-sql';
 import { createStagingTableSql, stagingTableName } from './staging';
 import {
+  readPartitionBookmarks,
   readStreamStatus,
   toDate,
+  writePartitionBookmarksSql,
   writeStreamErrorSql,
   writeSyncStatusSql,
+  type PartitionBookmark,
   type SyncStatus,
 } from './sync-state';
 
-export { readBookmark, readSyncStatus, type SyncStatus } from './sync-state';
+export {
+  readBookmark,
+  readPartitionBookmarks,
+  readPartitionSummaries,
+  readSyncStatus,
+  type PartitionBookmark,
+  type SyncStatus,
+} from './sync-state';
 
 export interface LoadProgress {
   readonly stream: StreamName;
@@ -105,7 +115,42 @@ export function bookmarkAdvances(
   return startsFromStored && notOlder;
 }
 
+/**
+ * Returns the partner bookmarks a split run moves: a partner read in full
+ * may move its bookmark, and so may one read from the bookmark stored now.
+ * A run observed before the run that set a partner's stored bookmark never
+ * moves it back.
+ */
+export function advancedPartitions(
+  manifest: Manifest,
+  stored: ReadonlyMap<string, PartitionBookmark>,
+): PartitionBookmark[] {
+  const observedAt = new Date(manifest.observed_at);
+  return (manifest.partitions?.slices ?? [])
+    .filter((slice) => {
+      const current = stored.get(slice.value);
+      const startsFromStored =
+        slice.mode === 'full' ||
+        sameBookmark(slice.previous_bookmark, current?.bookmark ?? null);
+      const notOlder =
+        !current?.bookmark_at ||
+        observedAt.getTime() >= current.bookmark_at.getTime();
+      return startsFromStored && notOlder;
+    })
+    .map((slice) => ({
+      value: slice.value,
+      bookmark: slice.bookmark,
+      bookmark_run_id: manifest.run_id,
+      bookmark_at: observedAt,
+    }));
+}
+
 function validateManifest(manifest: Manifest, spec: StreamSpec): void {
+  if (manifest.partitions && !spec.partitionBy) {
+    throw new WarehouseError(
+      `Manifest of ${manifest.stream} run ${manifest.run_id} is split by partner, but the stream is not read by partner. Re-extract the run with this version of the extractor.`,
+    );
+  }
   const known = new Set(spec.tables.map((table) => table.name));
   for (const name of Object.keys(manifest.tables)) {
     if (!known.has(name)) {
@@ -280,16 +325,38 @@ export async function loadRun(options: LoadRunOptions): Promise<LoadRunResult> {
       });
     }
 
-    const replacesScope = spec.sync === 'snapshot' || manifest.mode === 'full';
+    const { partitions } = manifest;
+    // A split run covers every partner: a partner it did not list is gone,
+    // and one it read in full lost the rows it did not return. Only the
+    // partners read from a bookmark keep their absent rows.
+    const replacesScope =
+      spec.sync === 'snapshot' ||
+      manifest.mode === 'full' ||
+      partitions !== undefined;
+    const keepAbsent =
+      partitions && spec.partitionBy
+        ? {
+            column: spec.partitionBy.column,
+            values: partitions.slices
+              .filter((slice) => slice.mode === 'incremental')
+              .map((slice) => slice.value),
+          }
+        : undefined;
     const mainRows = tableRows[spec.tables[0]!.name] ?? 0;
-    if (replacesScope && mainRows === 0) {
+    if (manifest.mode === 'full' && replacesScope && mainRows === 0) {
       logger?.warn(
         'A full pass landed no rows, so every stored row of the stream is removed.',
         { stream: spec.name, run: manifest.run_id },
       );
     }
 
-    const bookmarkAdvanced = bookmarkAdvances(manifest, stored);
+    const storedPartitions = spec.partitionBy
+      ? await readPartitionBookmarks(warehouse, context, spec.name)
+      : new Map<string, PartitionBookmark>();
+    const advanced = advancedPartitions(manifest, storedPartitions);
+    const bookmarkAdvanced = partitions
+      ? advanced.length === partitions.slices.length
+      : bookmarkAdvances(manifest, stored);
     const rowsLoaded = Object.values(tableRows).reduce((a, b) => a + b, 0);
     const loadedAt = new Date();
     const observedAt = toDate(manifest.observed_at)!;
@@ -304,9 +371,12 @@ export async function loadRun(options: LoadRunOptions): Promise<LoadRunResult> {
     };
     const status: SyncStatus = {
       stream: spec.name,
-      bookmark: bookmarkAdvanced
-        ? manifest.bookmark
-        : (stored?.bookmark ?? null),
+      // A split stream keeps its bookmarks per partner.
+      bookmark: partitions
+        ? null
+        : bookmarkAdvanced
+          ? manifest.bookmark
+          : (stored?.bookmark ?? null),
       bookmark_run_id: bookmarkAdvanced
         ? manifest.run_id
         : (stored?.bookmark_run_id ?? null),
@@ -330,10 +400,18 @@ export async function loadRun(options: LoadRunOptions): Promise<LoadRunResult> {
         runId: manifest.run_id,
         observedAt: observedAt.toISOString(),
         replacesScope,
+        keepAbsent,
         context,
       }),
       loadRunSql(manifest, result, loadedAt, context),
       ...writeSyncStatusSql(status, context),
+      ...partitionBookmarkSql(
+        manifest,
+        spec,
+        advanced,
+        bookmarkAdvanced,
+        context,
+      ),
     ]);
 
     logger?.info('Loaded a run.', {
@@ -356,6 +434,34 @@ export async function loadRun(options: LoadRunOptions): Promise<LoadRunResult> {
   } finally {
     await dropStagingTables(warehouse, staged, logger, manifest.run_id);
   }
+}
+
+/**
+ * Statements that keep the partner bookmarks in step with the run: a split
+ * run stores the ones it advanced and drops those of partners it did not
+ * list. A run that read the stream in one list and moved the stream's
+ * bookmark drops every partner bookmark, which that list replaced.
+ */
+function partitionBookmarkSql(
+  manifest: Manifest,
+  spec: StreamSpec,
+  advanced: readonly PartitionBookmark[],
+  bookmarkAdvanced: boolean,
+  context: RenderContext,
+): string[] {
+  if (!spec.partitionBy) return [];
+  const observedAt = new Date(manifest.observed_at);
+  if (manifest.partitions) {
+    return writePartitionBookmarksSql(
+      spec.name,
+      advanced,
+      manifest.partitions.slices.map((slice) => slice.value),
+      observedAt,
+      context,
+    );
+  }
+  if (!bookmarkAdvanced) return [];
+  return writePartitionBookmarksSql(spec.name, [], [], observedAt, context);
 }
 
 async function readManifest(

@@ -34,6 +34,15 @@ export interface MergePlan {
   readonly observedAt: string;
   /** True when the run read every item, so rows absent from it are gone. */
   readonly replacesScope: boolean;
+  /**
+   * Rows whose `column` holds one of `values` stay when absent from the
+   * batch: the partners whose lists the run read from a bookmark, which
+   * returns changes only.
+   */
+  readonly keepAbsent?: {
+    readonly column: string;
+    readonly values: readonly string[];
+  };
   readonly context: RenderContext;
 }
 
@@ -113,11 +122,16 @@ function dropStaleRowsSql(main: StagedTable, context: RenderContext): string {
  */
 function absentCondition(
   alias: string,
-  main: StagedTable,
+  plan: MergePlan,
   observedAt: string,
-  context: RenderContext,
 ): string {
-  return `${alias}._observed_at < ${observedAt}${scopeFilter(alias, main.spec, context)} and not exists (select 1 from ${main.staging} as batch where ${keyMatch('batch', alias, main.spec.key)})`;
+  const main = plan.tables[0]!;
+  const { context, keepAbsent } = plan;
+  const kept =
+    keepAbsent && keepAbsent.values.length > 0
+      ? ` and coalesce(${alias}.${keepAbsent.column}, '') not in (${keepAbsent.values.map((value) => quoteLiteral(value, context.dialect)).join(', ')})`
+      : '';
+  return `${alias}._observed_at < ${observedAt}${scopeFilter(alias, main.spec, context)}${kept} and not exists (select 1 from ${main.staging} as batch where ${keyMatch('batch', alias, main.spec.key)})`;
 }
 
 function historyTable(context: RenderContext): string {
@@ -137,22 +151,22 @@ function removeAbsentSql(plan: MergePlan, observedAt: string): string[] {
   if (plan.stream.hasDeletes) {
     const history = historyTable(context);
     statements.push(
-      `update ${history} set valid_to = ${observedAt}, last_run_id = ${quoteLiteral(plan.runId, context.dialect)} where valid_to is null and exists (select 1 from ${target} as current_row where ${keyMatch('current_row', history, main!.spec.key)} and ${absentCondition('current_row', main!, observedAt, context)})`,
+      `update ${history} set valid_to = ${observedAt}, last_run_id = ${quoteLiteral(plan.runId, context.dialect)} where valid_to is null and exists (select 1 from ${target} as current_row where ${keyMatch('current_row', history, main!.spec.key)} and ${absentCondition('current_row', plan, observedAt)})`,
     );
     const status = statusHistoryTable(context);
     statements.push(
-      `update ${status} set valid_to = ${observedAt}, last_run_id = ${quoteLiteral(plan.runId, context.dialect)} where valid_to is null and exists (select 1 from ${target} as current_row where ${keyMatch('current_row', status, main!.spec.key)} and ${absentCondition('current_row', main!, observedAt, context)})`,
+      `update ${status} set valid_to = ${observedAt}, last_run_id = ${quoteLiteral(plan.runId, context.dialect)} where valid_to is null and exists (select 1 from ${target} as current_row where ${keyMatch('current_row', status, main!.spec.key)} and ${absentCondition('current_row', plan, observedAt)})`,
     );
   }
   for (const child of children) {
     if (!isChildOf(child.spec, main!.spec)) continue;
     const childTarget = targetTable(child.spec, context);
     statements.push(
-      `delete from ${childTarget} using ${target} as parent where ${keyMatch(childTarget, 'parent', main!.spec.key)} and ${absentCondition('parent', main!, observedAt, context)}`,
+      `delete from ${childTarget} using ${target} as parent where ${keyMatch(childTarget, 'parent', main!.spec.key)} and ${absentCondition('parent', plan, observedAt)}`,
     );
   }
   statements.push(
-    `delete from ${target} where ${absentCondition(target, main!, observedAt, context)}`,
+    `delete from ${target} where ${absentCondition(target, plan, observedAt)}`,
   );
   return statements;
 }

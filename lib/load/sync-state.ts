@@ -191,3 +191,109 @@ export function writeSyncStatusSql(
     `insert into ${table} (${COLUMNS.join(', ')}) values (${values.join(', ')})`,
   ];
 }
+
+/** A partner's bookmark of a stream split by partner. */
+export interface PartitionBookmark {
+  readonly value: string;
+  readonly bookmark: string | null;
+  readonly bookmark_run_id: string | null;
+  /** observed_at of the run that set the bookmark. */
+  readonly bookmark_at: Date | null;
+}
+
+function partitionTable(context: RenderContext): string {
+  return renderSql('{{ crossbeam }}.partition_bookmarks', context);
+}
+
+/** Reads every partner's bookmark of `stream`, keyed by partner id. */
+export async function readPartitionBookmarks(
+  warehouse: Warehouse,
+  context: RenderContext,
+  stream: string,
+): Promise<Map<string, PartitionBookmark>> {
+  const rows = await warehouse.query(
+    `select partition_value, bookmark, bookmark_run_id, bookmark_at from ${partitionTable(context)} where stream = ${quoteLiteral(stream, context.dialect)} order by partition_value`,
+  );
+  return new Map(
+    rows.map((row) => [
+      String(row.partition_value),
+      {
+        value: String(row.partition_value),
+        bookmark: text(row.bookmark),
+        bookmark_run_id: text(row.bookmark_run_id),
+        bookmark_at: toDate(row.bookmark_at),
+      },
+    ]),
+  );
+}
+
+/**
+ * Statements that store the partner bookmarks a run advanced, and remove
+ * the bookmarks of partners the run did not list unless a run newer than
+ * `observedAt` set them.
+ */
+export function writePartitionBookmarksSql(
+  stream: string,
+  advanced: readonly PartitionBookmark[],
+  listed: readonly string[],
+  observedAt: Date,
+  context: RenderContext,
+): string[] {
+  const table = partitionTable(context);
+  const literal = (value: string | null): string =>
+    quoteLiteral(value, context.dialect);
+  const where = `stream = ${literal(stream)}`;
+  const statements: string[] = [];
+  const notListed =
+    listed.length > 0
+      ? ` and partition_value not in (${listed.map(literal).join(', ')})`
+      : '';
+  statements.push(
+    `delete from ${table} where ${where}${notListed} and (bookmark_at is null or bookmark_at < ${timestampLiteral(observedAt, context)})`,
+  );
+  if (advanced.length > 0) {
+    statements.push(
+      `delete from ${table} where ${where} and partition_value in (${advanced.map((entry) => literal(entry.value)).join(', ')})`,
+      `insert into ${table} (stream, partition_value, bookmark, bookmark_run_id, bookmark_at) values ${advanced
+        .map(
+          (entry) =>
+            `(${[
+              literal(stream),
+              literal(entry.value),
+              literal(entry.bookmark),
+              literal(entry.bookmark_run_id),
+              timestampLiteral(entry.bookmark_at, context),
+            ].join(', ')})`,
+        )
+        .join(', ')}`,
+    );
+  }
+  return statements;
+}
+
+/** How many partners of a split stream have a bookmark, and the oldest. */
+export interface PartitionSummary {
+  readonly stream: string;
+  readonly partners: number;
+  readonly oldest_bookmark_at: Date | null;
+}
+
+/** Summarizes the partner bookmarks of every split stream, for `status`. */
+export async function readPartitionSummaries(
+  warehouse: Warehouse,
+  context: RenderContext,
+): Promise<Map<string, PartitionSummary>> {
+  const rows = await warehouse.query(
+    `select stream, count(*) as partners, min(bookmark_at) as oldest_bookmark_at from ${partitionTable(context)} where bookmark is not null group by stream`,
+  );
+  return new Map(
+    rows.map((row) => [
+      String(row.stream),
+      {
+        stream: String(row.stream),
+        partners: Number(row.partners),
+        oldest_bookmark_at: toDate(row.oldest_bookmark_at),
+      },
+    ]),
+  );
+}

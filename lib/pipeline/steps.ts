@@ -6,8 +6,13 @@ import {
   RejectThresholdError,
   SyncFailedError,
 } from '../errors';
+import { createExtractLimiter, type ExtractLimiter } from '../extract/limiter';
 import type { Manifest } from '../extract/manifest';
-import { loadPendingRuns, readBookmark } from '../load/load';
+import {
+  loadPendingRuns,
+  readBookmark,
+  readPartitionBookmarks,
+} from '../load/load';
 import { readStreamStatus, writeStreamErrorSql } from '../load/sync-state';
 import { applyMigrations } from '../sql/migrate';
 import { buildModels, type BuildResult } from '../sql/models';
@@ -113,6 +118,7 @@ export async function syncStreams(
 
   await applyMigrations(context.warehouse, context.sql);
 
+  const limiter = createExtractLimiter(context.settings.concurrency);
   const outcomes = await mapWithLimit(
     streams,
     context.settings.concurrency,
@@ -123,6 +129,7 @@ export async function syncStreams(
           observedAt,
           fullRefresh: options.fullRefresh,
           onProgress: options.progress?.update,
+          limiter,
         });
       } catch (error) {
         context.logger.error(`Extract of ${stream} failed.`, {
@@ -189,13 +196,25 @@ async function extractOne(
     observedAt: Date;
     fullRefresh?: boolean;
     onProgress?: (progress: StreamProgress) => void;
+    limiter: ExtractLimiter;
   },
 ): Promise<Manifest> {
   const incremental =
     STREAMS[stream].sync === 'incremental' && !options.fullRefresh;
-  const saved = incremental
-    ? await readBookmark(context.warehouse, context.sql, stream)
-    : null;
+  const split =
+    STREAMS[stream].partitionBy !== undefined &&
+    context.settings.splitOverlapsByPartner;
+  const saved =
+    incremental && !split
+      ? await readBookmark(context.warehouse, context.sql, stream)
+      : null;
+  const partitions = split
+    ? {
+        bookmarks: incremental
+          ? await readPartnerBookmarks(context, stream)
+          : new Map<string, string>(),
+      }
+    : undefined;
 
   // Bounds a stream in time, so an API that pages without end cannot keep
   // a run going for ever.
@@ -208,6 +227,8 @@ async function extractOne(
       runId: options.runId,
       observedAt: options.observedAt,
       bookmark,
+      partitions,
+      limiter: options.limiter,
       deadline,
       beforeManifest: (manifest) => rejectMostlyBrokenRun(context, manifest),
       logger: context.logger,
@@ -235,6 +256,28 @@ async function extractOne(
     );
   }
   return result.manifest;
+}
+
+/** Reads the partner bookmarks of `stream`, each pointed at the API base. */
+async function readPartnerBookmarks(
+  context: PipelineContext,
+  stream: StreamName,
+): Promise<Map<string, string>> {
+  const stored = await readPartitionBookmarks(
+    context.warehouse,
+    context.sql,
+    stream,
+  );
+  const bookmarks = new Map<string, string>();
+  for (const [partner, entry] of stored) {
+    if (entry.bookmark !== null) {
+      bookmarks.set(
+        partner,
+        rebaseBookmark(entry.bookmark, context.settings.apiUrl),
+      );
+    }
+  }
+  return bookmarks;
 }
 
 /**

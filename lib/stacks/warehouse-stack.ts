@@ -75,6 +75,10 @@ export class CrossbeamWarehouseStack extends Stack {
         CROSSBEAM_SCHEMA_STAGING: config.schemas.staging,
         CROSSBEAM_SCHEMA_MODELS: config.schemas.models,
         CROSSBEAM_SCHEMA_DASHBOARDS: config.schemas.dashboards,
+        CROSSBEAM_REQUESTS_IN_FLIGHT: String(config.requestsInFlight),
+        CROSSBEAM_SPLIT_OVERLAPS_BY_PARTNER: String(
+          config.splitOverlapsByPartner,
+        ),
         POWERTOOLS_SERVICE_NAME: 'crossbeam-warehouse',
         POWERTOOLS_METRICS_NAMESPACE: 'CrossbeamWarehouse',
       },

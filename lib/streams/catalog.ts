@@ -55,7 +55,18 @@ export interface StreamSpec {
    * Deleted items remove the row from the main table and its children.
    */
   readonly hasDeletes: boolean;
+  /**
+   * The list filter that splits the stream into one list per partner, each
+   * with its own cursor and bookmark, so that several partners' pages can
+   * be read at once. `column` is the landed column that holds the value.
+   */
+  readonly partitionBy?: {
+    readonly parameter: 'partner-id';
+    readonly column: 'partner_id';
+  };
 }
+
+const BY_PARTNER = { parameter: 'partner-id', column: 'partner_id' } as const;
 
 export const STREAM_NAMES = [
   'partners',
@@ -397,6 +408,7 @@ export const STREAMS: Readonly<Record<StreamName, StreamSpec>> = {
       overlapPartnerFields('account'),
     ],
     hasDeletes: true,
+    partitionBy: BY_PARTNER,
   },
   lead_overlaps: {
     name: 'lead_overlaps',
@@ -409,6 +421,7 @@ export const STREAMS: Readonly<Record<StreamName, StreamSpec>> = {
       overlapPartnerFields('lead'),
     ],
     hasDeletes: true,
+    partitionBy: BY_PARTNER,
   },
   account_signals: {
     name: 'account_signals',

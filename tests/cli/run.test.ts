@@ -96,7 +96,8 @@ describe('crossbeam-warehouse run', () => {
   it('shows the bookmark of each stream in status', async () => {
     const { stdout } = await cli('status');
 
-    expect(stdout).toMatch(/account_overlaps\s+\d+ min/);
+    expect(stdout).toMatch(/account_overlaps\s+\d+ partners, oldest \d+ min/);
+    expect(stdout).toMatch(/account_signals\s+\d+ min/);
   });
 
   it('names the setting in a bad warehouse URL error', async () => {

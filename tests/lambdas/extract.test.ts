@@ -116,11 +116,14 @@ function warehouseWithBookmark(bookmark: string | null) {
 function handlerFor(
   warehouse: RecordingWarehouse,
   secret: Record<string, unknown> = SECRET,
+  env: NodeJS.ProcessEnv = {},
+  maxInlineCheckpointBytes?: number,
 ) {
   const { store } = mockSecret(secret);
   const recorded = recordingObservability();
   const raw = createExtractHandler({
-    env: lambdaEnv(api.url),
+    maxInlineCheckpointBytes,
+    env: { ...lambdaEnv(api.url), ...env },
     openWarehouse: () => warehouse,
     openStore: () => s3.openStore(),
     observability: recorded.observability,
@@ -133,7 +136,9 @@ function handlerFor(
 describe('extract handler', () => {
   it('loops with checkpoints until the stream is complete', async () => {
     const warehouse = warehouseWithBookmark(null);
-    const { handler, store, metrics } = handlerFor(warehouse);
+    const { handler, store, metrics } = handlerFor(warehouse, SECRET, {
+      CROSSBEAM_SPLIT_OVERLAPS_BY_PARTNER: 'false',
+    });
     const tokenRequestsBefore = tokenRequests;
     // No time left after the margin: each call reads its one page.
     const context = lambdaContext(DEADLINE_MARGIN_MS);
@@ -202,7 +207,9 @@ describe('extract handler', () => {
     const warehouse = warehouseWithBookmark(
       `${api.url}/v1/overlaps/accounts?limit=1000&cursor=bookmark-2`,
     );
-    const { handler } = handlerFor(warehouse);
+    const { handler } = handlerFor(warehouse, SECRET, {
+      CROSSBEAM_SPLIT_OVERLAPS_BY_PARTNER: 'false',
+    });
     const output = await handler(
       { stream: 'account_overlaps', observedAt: OBSERVED_AT, runId: 'run-b' },
       lambdaContext(15 * 60_000),
@@ -216,6 +223,128 @@ describe('extract handler', () => {
     expect(manifest.mode).toBe('incremental');
     expect(manifest.previous_bookmark).toContain('cursor=bookmark-2');
     expect(manifest.records).toBe(2);
+  });
+
+  it('loops with checkpoints over partner lists', async () => {
+    const warehouse = warehouseWithBookmark(null);
+    const { handler } = handlerFor(warehouse);
+    const context = lambdaContext(DEADLINE_MARGIN_MS);
+
+    const outputs: ExtractOutput[] = [];
+    let output = await handler(
+      { stream: 'account_overlaps', observedAt: OBSERVED_AT },
+      context,
+    );
+    outputs.push(output);
+    while (output.status === 'partial' && outputs.length < 10) {
+      expect(output.checkpoint!.partitions!.slices).toHaveLength(1);
+      output = await handler(JSON.parse(JSON.stringify(output)), context);
+      outputs.push(output);
+    }
+
+    // A page already requested when the deadline passes is still landed,
+    // so a call lands up to two pages here.
+    expect(outputs.map((item) => item.status)).toEqual(['partial', 'complete']);
+    const manifest = ManifestSchema.parse(
+      JSON.parse(
+        (await s3.openStore().getBuffer(output.manifestKey!)).toString(),
+      ),
+    );
+    expect(manifest.records).toBe(PAGES * 2);
+    expect(manifest.partitions!.listed.records).toBe(1);
+    expect(manifest.partitions!.slices[0]!.bookmark).toContain(
+      'cursor=bookmark-9',
+    );
+    // The partner bookmarks are read once, on the first call of the run.
+    expect(
+      warehouse.queries.filter((sql) => sql.includes('partition_bookmarks')),
+    ).toHaveLength(1);
+  });
+
+  it('passes a large checkpoint by its landing key', async () => {
+    const warehouse = warehouseWithBookmark(null);
+    const { handler } = handlerFor(warehouse, SECRET, {}, 100);
+    const context = lambdaContext(DEADLINE_MARGIN_MS);
+
+    const first = await handler(
+      { stream: 'account_overlaps', observedAt: OBSERVED_AT, runId: 'run-k' },
+      context,
+    );
+    expect(first.status).toBe('partial');
+    expect(first.checkpoint).toBeUndefined();
+    expect(first.checkpointKey).toMatch(
+      /^account_overlaps\/run-k\/checkpoints\/page-\d{6}\.json$/,
+    );
+    const stored = JSON.parse(
+      (await s3.openStore().getBuffer(first.checkpointKey!)).toString(),
+    ) as { partitions: unknown };
+    expect(stored.partitions).toBeDefined();
+
+    const second = await handler(JSON.parse(JSON.stringify(first)), context);
+    expect(second.status).toBe('complete');
+    const manifest = ManifestSchema.parse(
+      JSON.parse(
+        (await s3.openStore().getBuffer(second.manifestKey!)).toString(),
+      ),
+    );
+    expect(manifest.records).toBe(PAGES * 2);
+  });
+
+  it('rejects a stored checkpoint that is not JSON', async () => {
+    await s3
+      .openStore()
+      .put('account_overlaps/run-j/checkpoints/bad.json', '{');
+    const { handler } = handlerFor(warehouseWithBookmark(null));
+
+    await expect(
+      handler(
+        {
+          stream: 'account_overlaps',
+          observedAt: OBSERVED_AT,
+          runId: 'run-j',
+          checkpointKey: 'account_overlaps/run-j/checkpoints/bad.json',
+        },
+        lambdaContext(15 * 60_000),
+      ),
+    ).rejects.toThrow(/Invalid extract checkpoint .*bad\.json: it is not JSON/);
+  });
+
+  it('starts each partner from its stored bookmark', async () => {
+    const warehouse = new RecordingWarehouse((sql) =>
+      sql.includes('partition_bookmarks')
+        ? [
+            {
+              partition_value: 'partner-1',
+              bookmark: `${api.url}/v1/overlaps/accounts?partner-id=partner-1&limit=1000&cursor=bookmark-2`,
+              bookmark_run_id: 'run-a',
+              bookmark_at: '2026-03-01T00:00:00.000Z',
+            },
+          ]
+        : [],
+    );
+    const { handler } = handlerFor(warehouse);
+    const output = await handler(
+      { stream: 'account_overlaps', observedAt: OBSERVED_AT, runId: 'run-c' },
+      lambdaContext(15 * 60_000),
+    );
+
+    expect(output.status).toBe('complete');
+    const manifest = ManifestSchema.parse(
+      JSON.parse(
+        (await s3.openStore().getBuffer(output.manifestKey!)).toString(),
+      ),
+    );
+    expect(manifest.mode).toBe('incremental');
+    expect(manifest.partitions!.slices).toEqual([
+      expect.objectContaining({
+        value: 'partner-1',
+        mode: 'incremental',
+        previous_bookmark: expect.stringContaining('cursor=bookmark-2'),
+        bookmark: expect.stringContaining('cursor=bookmark-9'),
+      }),
+    ]);
+    expect(manifest.records).toBe(2);
+    expect(warehouse.queries.join('\n')).not.toContain('sync_state');
   });
 
   it('does not read a bookmark for a snapshot stream', async () => {

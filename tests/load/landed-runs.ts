@@ -19,6 +19,8 @@ export interface LandedRunSpec {
   rowsPerPart?: number;
   /** Leave out manifest.json, as an extract that stopped half way does. */
   withoutManifest?: boolean;
+  /** The partners of a run split by partner. */
+  partitions?: Manifest['partitions'];
 }
 
 /**
@@ -87,6 +89,7 @@ export async function writeLandedRun(
     raw_pages: [],
     warnings: [],
     retries: 0,
+    ...(spec.partitions && { partitions: spec.partitions }),
   };
   if (!spec.withoutManifest) {
     await store.put(

@@ -46,7 +46,13 @@ describe('run lock and status after faults', () => {
   const writeConfig = (maxRejectShare: number) =>
     writeFileSync(
       path.join(workDir, 'crossbeam-warehouse.config.json'),
-      JSON.stringify({ retry: FAST_RETRY, maxRejectShare }),
+      // The proxy plants bad items per page; one list per overlap stream
+      // keeps their count fixed.
+      JSON.stringify({
+        retry: FAST_RETRY,
+        maxRejectShare,
+        splitOverlapsByPartner: false,
+      }),
     );
 
   const advance = (days: number) => {

@@ -2,7 +2,12 @@ import type { Command } from 'commander';
 import { ConfigurationError } from '../../errors';
 import type { PipelineContext } from '../../pipeline/context';
 import { quoteLiteral } from '../../sql/render';
-import { readSyncStatus } from '../../load/load';
+import {
+  readPartitionSummaries,
+  readSyncStatus,
+  type SyncStatus,
+} from '../../load/load';
+import type { PartitionSummary } from '../../load/sync-state';
 import { formatTable, toJsonValue } from '../table';
 import { withPipeline } from './pipeline-commands';
 
@@ -38,13 +43,31 @@ function formatReasons(
 }
 
 /** Tells whether the warehouse has a sync state table, so a first `status` needs no migrations. */
-async function hasSyncState(context: PipelineContext): Promise<boolean> {
+async function hasSyncState(
+  context: PipelineContext,
+  table = 'sync_state',
+): Promise<boolean> {
   const [row] = await context.warehouse.query(
     `select count(*) as n from information_schema.tables
       where table_schema = ${quoteLiteral(context.settings.schemas.crossbeam, context.warehouse.dialect)}
-        and table_name = 'sync_state'`,
+        and table_name = ${quoteLiteral(table, context.warehouse.dialect)}`,
   );
   return Number(row?.n ?? 0) > 0;
+}
+
+/**
+ * Returns the age of a stream's bookmark, or for a stream split by partner
+ * the number of partner bookmarks and the age of the oldest.
+ */
+function bookmarkAge(
+  row: SyncStatus,
+  partitions: PartitionSummary | undefined,
+  now: Date,
+): string {
+  if (partitions) {
+    return `${partitions.partners} partners, oldest ${age(partitions.oldest_bookmark_at, now)}`;
+  }
+  return row.bookmark ? age(row.bookmark_at, now) : 'none';
 }
 
 /** Registers `sql` and `status`. */
@@ -88,9 +111,23 @@ export function registerQueryCommands(program: Command): void {
         const rows = (await hasSyncState(context))
           ? await readSyncStatus(context.warehouse, context.sql)
           : [];
+        // Warehouses last migrated by an older version have no such table.
+        const partitions = (await hasSyncState(context, 'partition_bookmarks'))
+          ? await readPartitionSummaries(context.warehouse, context.sql)
+          : new Map<string, PartitionSummary>();
         if (options.json) {
+          const withPartners = rows.map((row) => {
+            const summary = partitions.get(row.stream);
+            return summary
+              ? {
+                  ...row,
+                  partner_bookmarks: summary.partners,
+                  oldest_partner_bookmark_at: summary.oldest_bookmark_at,
+                }
+              : row;
+          });
           process.stdout.write(
-            `${JSON.stringify(jsonRows(rows as unknown as Record<string, unknown>[]))}\n`,
+            `${JSON.stringify(jsonRows(withPartners as unknown as Record<string, unknown>[]))}\n`,
           );
           return;
         }
@@ -105,7 +142,7 @@ export function registerQueryCommands(program: Command): void {
           `${formatTable(
             rows.map((row) => ({
               stream: row.stream,
-              bookmark_age: row.bookmark ? age(row.bookmark_at, now) : 'none',
+              bookmark_age: bookmarkAge(row, partitions.get(row.stream), now),
               last_run: row.last_run_id,
               last_loaded: age(row.last_loaded_at, now),
               mode: row.last_mode,

@@ -1,0 +1,387 @@
+import * as fs from 'node:fs/promises';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import {
+  createCrossbeamClient,
+  type CrossbeamClient,
+} from '../../lib/crossbeam/client';
+import { ConfigurationError, CrossbeamApiError } from '../../lib/errors';
+import {
+  extractStream,
+  type ExtractCheckpoint,
+  type ExtractOptions,
+} from '../../lib/extract/extract';
+import { createExtractLimiter, FairSemaphore } from '../../lib/extract/limiter';
+import type { Manifest } from '../../lib/extract/manifest';
+import { FileLandingStore } from '../../lib/landing/file-store';
+import { startSandbox, type Sandbox } from '../../lib/sandbox/server';
+import { createWorld } from '../../lib/sandbox/world';
+import { sendJson, startFakeApi } from '../crossbeam/fake-api';
+
+const ANCHOR = new Date('2026-03-01T00:00:00Z');
+const OBSERVED_AT = new Date('2026-03-01T00:00:00Z');
+const world = createWorld({ seed: 5, scale: 'demo', anchor: ANCHOR });
+
+let sandbox: Sandbox;
+let root: string;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ world, clock: ANCHOR });
+});
+
+afterAll(async () => {
+  await sandbox.close();
+});
+
+beforeEach(async () => {
+  root = await fs.mkdtemp(path.join(os.tmpdir(), 'extract-split-'));
+});
+
+afterEach(async () => {
+  await fs.rm(root, { recursive: true, force: true });
+});
+
+function clientFor(apiUrl: string): CrossbeamClient {
+  return createCrossbeamClient({
+    apiUrl,
+    authUrl: sandbox.authUrl,
+    organization: sandbox.organization,
+    credentials: { accessToken: sandbox.issueAccessToken() },
+  });
+}
+
+let runCounter = 0;
+
+function baseOptions(
+  folder: string,
+  overrides: Partial<ExtractOptions> = {},
+): ExtractOptions {
+  runCounter++;
+  return {
+    stream: 'account_overlaps',
+    client: clientFor(sandbox.url),
+    store: new FileLandingStore(path.join(root, folder)),
+    runId: `20260301T000000Z-${String(runCounter).padStart(4, '0')}`,
+    observedAt: OBSERVED_AT,
+    bookmark: null,
+    ...overrides,
+  };
+}
+
+/** Reads the overlap rows a manifest lists, without lineage, sorted. */
+async function landedOverlaps(
+  folder: string,
+  manifest: Manifest,
+): Promise<string[]> {
+  const lines: string[] = [];
+  for (const part of manifest.tables.overlaps!.parts) {
+    const body = await fs.readFile(path.join(root, folder, part.key));
+    for (const line of gunzipSync(body).toString('utf8').split('\n')) {
+      if (!line) continue;
+      const {
+        _run_id: _run,
+        _observed_at: _observed,
+        ...row
+      } = JSON.parse(line) as Record<string, unknown>;
+      lines.push(JSON.stringify(row));
+    }
+  }
+  return lines.sort();
+}
+
+async function complete(options: ExtractOptions): Promise<Manifest> {
+  const result = await extractStream(options);
+  if (result.status !== 'complete') throw new Error('expected a manifest');
+  return result.manifest;
+}
+
+describe('extractStream split by partner', () => {
+  it('lands the same overlaps as one list', async () => {
+    const single = await complete(baseOptions('single'));
+    const split = await complete(
+      baseOptions('split', {
+        partitions: { bookmarks: new Map() },
+        limiter: createExtractLimiter(3),
+      }),
+    );
+
+    expect(split.records).toBe(single.records);
+    expect(await landedOverlaps('split', split)).toEqual(
+      await landedOverlaps('single', single),
+    );
+    expect(split.mode).toBe('full');
+    expect(split.bookmark).toBeNull();
+    const slices = split.partitions!.slices;
+    expect(slices.map((slice) => slice.value).sort()).toEqual(
+      world.partners.map((partner) => partner.uuid).sort(),
+    );
+    expect(split.partitions!.listed.records).toBe(world.partners.length);
+    expect(slices.every((slice) => slice.mode === 'full')).toBe(true);
+    expect(slices.every((slice) => slice.bookmark !== null)).toBe(true);
+    expect(slices.reduce((sum, slice) => sum + slice.records, 0)).toBe(
+      split.records,
+    );
+  });
+
+  it('reads only changes from partner bookmarks', async () => {
+    const first = await complete(
+      baseOptions('first', { partitions: { bookmarks: new Map() } }),
+    );
+    const bookmarks = new Map(
+      first.partitions!.slices.map((slice) => [slice.value, slice.bookmark!]),
+    );
+    sandbox.setClock(new Date(ANCHOR.getTime() + 7 * 86_400_000));
+    try {
+      const changes = await complete(
+        baseOptions('changes', { partitions: { bookmarks } }),
+      );
+
+      expect(changes.mode).toBe('incremental');
+      expect(changes.records).toBeGreaterThan(0);
+      expect(changes.records).toBeLessThan(first.records / 5);
+      for (const slice of changes.partitions!.slices) {
+        expect(slice.mode).toBe('incremental');
+        expect(slice.previous_bookmark).toBe(bookmarks.get(slice.value));
+      }
+    } finally {
+      sandbox.setClock(ANCHOR);
+    }
+  });
+
+  it('reads a partner in full when its bookmark is rejected', async () => {
+    const first = await complete(
+      baseOptions('first', { partitions: { bookmarks: new Map() } }),
+    );
+    const [broken, ...rest] = first.partitions!.slices;
+    const bookmarks = new Map(
+      rest.map((slice) => [slice.value, slice.bookmark!]),
+    );
+    bookmarks.set(
+      broken!.value,
+      broken!.bookmark!.replace('cursor=', 'cursor=x'),
+    );
+    const warnings: string[] = [];
+    const logger = {
+      info() {},
+      warn: (message: string) => warnings.push(message),
+      error() {},
+    };
+
+    const again = await complete(
+      baseOptions('again', { partitions: { bookmarks }, logger }),
+    );
+
+    const slices = new Map(
+      again.partitions!.slices.map((slice) => [slice.value, slice]),
+    );
+    expect(slices.get(broken!.value)!.mode).toBe('full');
+    expect(slices.get(broken!.value)!.records).toBe(broken!.records);
+    expect(slices.get(rest[0]!.value)!.mode).toBe('incremental');
+    expect(again.mode).toBe('incremental');
+    expect(warnings.join('\n')).toContain(
+      `rejected the bookmark of account_overlaps for partner ${broken!.value}`,
+    );
+  });
+
+  it('resumes from a checkpoint to the same rows', async () => {
+    const whole = await complete(
+      baseOptions('whole', { partitions: { bookmarks: new Map() } }),
+    );
+    // A clock that passes the deadline after every few readings, so that
+    // each call stops after a few pages.
+    let ticks = 0;
+    const now = () => (ticks++ % 12 === 11 ? 2_000_000 : 1_000_000);
+    const options = baseOptions('resumed', {
+      partitions: { bookmarks: new Map() },
+      limiter: createExtractLimiter(2),
+      deadline: 1_500_000,
+      now,
+    });
+    let checkpoint: ExtractCheckpoint | undefined;
+    let calls = 0;
+    let manifest: Manifest | undefined;
+    while (!manifest) {
+      calls++;
+      expect(calls).toBeLessThan(200);
+      const result = await extractStream({ ...options, checkpoint });
+      if (result.status === 'complete') manifest = result.manifest;
+      else checkpoint = JSON.parse(JSON.stringify(result.checkpoint));
+    }
+
+    expect(calls).toBeGreaterThan(1);
+    expect(manifest.records).toBe(whole.records);
+    expect(await landedOverlaps('resumed', manifest)).toEqual(
+      await landedOverlaps('whole', whole),
+    );
+    expect(manifest.partitions!.slices.every((slice) => slice.bookmark)).toBe(
+      true,
+    );
+  });
+
+  it('keeps requests in flight within the limiter', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const target = new URL(sandbox.url);
+    const proxy: Server = createServer((incoming, outgoing) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      const upstream = httpRequest(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: incoming.url,
+          method: incoming.method,
+          headers: incoming.headers,
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => {
+            // The sandbox writes its own origin into next_href.
+            const body = Buffer.concat(chunks)
+              .toString('utf8')
+              .split(sandbox.url)
+              .join(proxyUrl);
+            const headers = { ...response.headers };
+            delete headers['content-length'];
+            // Slow every answer, so that requests overlap.
+            setTimeout(() => {
+              inFlight--;
+              outgoing.writeHead(response.statusCode ?? 502, headers);
+              outgoing.end(body);
+            }, 15);
+          });
+        },
+      );
+      incoming.pipe(upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    try {
+      const limiter = createExtractLimiter(3);
+      const manifest = await complete(
+        baseOptions('limited', {
+          client: clientFor(proxyUrl),
+          partitions: { bookmarks: new Map() },
+          limiter,
+        }),
+      );
+
+      expect(manifest.partitions!.slices.length).toBeGreaterThan(3);
+      expect(maxInFlight).toBe(3);
+      expect(limiter.requests.used).toBe(0);
+      expect(limiter.pages.used).toBe(0);
+    } finally {
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  });
+
+  it('rejects a partner without a uuid', async () => {
+    const api = await startFakeApi((request, response) => {
+      if (request.url?.startsWith('/v1/partners')) {
+        sendJson(response, 200, {
+          data: [{ uuid: 'p-1', name: 'One' }, { name: 'No id' }],
+        });
+        return;
+      }
+      sendJson(response, 200, { data: [], pagination: { has_more: false } });
+    });
+    try {
+      await expect(
+        extractStream(
+          baseOptions('bad-partner', {
+            client: clientFor(api.url),
+            partitions: { bookmarks: new Map() },
+          }),
+        ),
+      ).rejects.toThrow(CrossbeamApiError);
+      await expect(
+        extractStream(
+          baseOptions('bad-partner-2', {
+            client: clientFor(api.url),
+            partitions: { bookmarks: new Map() },
+          }),
+        ),
+      ).rejects.toThrow(/returned a partner without a uuid/);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('rejects partitions on a stream not read by partner', async () => {
+    await expect(
+      extractStream(
+        baseOptions('signals', {
+          stream: 'account_signals',
+          partitions: { bookmarks: new Map() },
+        }),
+      ),
+    ).rejects.toThrow(ConfigurationError);
+  });
+});
+
+describe('FairSemaphore', () => {
+  it('never grants more than its capacity', async () => {
+    const semaphore = new FairSemaphore(2);
+    let running = 0;
+    let peak = 0;
+    await Promise.all(
+      Array.from({ length: 10 }, (_, index) =>
+        semaphore.run(`g${index % 3}`, async () => {
+          running++;
+          peak = Math.max(peak, running);
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          running--;
+        }),
+      ),
+    );
+
+    expect(peak).toBe(2);
+    expect(semaphore.used).toBe(0);
+  });
+
+  it('serves the group holding the fewest slots first', async () => {
+    const semaphore = new FairSemaphore(2);
+    const busy = await semaphore.acquire('many');
+    const busyToo = await semaphore.acquire('many');
+    const order: string[] = [];
+    const waiters = [
+      semaphore.acquire('many').then((release) => {
+        order.push('many');
+        return release;
+      }),
+      semaphore.acquire('one').then((release) => {
+        order.push('one');
+        return release;
+      }),
+    ];
+    busy();
+    await new Promise((resolve) => setImmediate(resolve));
+
+    expect(order).toEqual(['one']);
+    busyToo();
+    const releases = await Promise.all(waiters);
+    expect(order).toEqual(['one', 'many']);
+    for (const release of releases) release();
+    expect(semaphore.used).toBe(0);
+  });
+
+  it('frees a slot once however often release is called', async () => {
+    const semaphore = new FairSemaphore(1);
+    const release = await semaphore.acquire('a');
+    release();
+    release();
+
+    expect(semaphore.used).toBe(0);
+    const again = await semaphore.acquire('a');
+    expect(semaphore.used).toBe(1);
+    again();
+  });
+
+  it('rejects a capacity below one', () => {
+    expect(() => new FairSemaphore(0)).toThrow(/at least 1/);
+  });
+});
