@@ -38,6 +38,8 @@ const EnvironmentSchema = z.object({
     .min(1)
     .max(16)
     .default(4),
+  /** Hours before own account and lead records are read again; 0 = every run. */
+  CROSSBEAM_RECORDS_REFRESH_HOURS: z.coerce.number().min(0).default(24),
   /** `false` reads each overlap stream as one list, not one per partner. */
   CROSSBEAM_SPLIT_OVERLAPS_BY_PARTNER: z
     .enum(['true', 'false'])

@@ -10,7 +10,12 @@ import {
 import { extractStream, newRunId } from '../lib/extract/extract';
 import { createExtractLimiter } from '../lib/extract/limiter';
 import type { LandingStore } from '../lib/landing/store';
-import { readBookmark, readPartitionBookmarks } from '../lib/load/sync-state';
+import {
+  readBookmark,
+  readPartitionBookmarks,
+  readStreamStatus,
+} from '../lib/load/sync-state';
+import { refreshDue } from '../lib/pipeline/refresh';
 import { STREAMS, STREAM_NAMES } from '../lib/streams/catalog';
 import type { Warehouse } from '../lib/warehouse/warehouse';
 import {
@@ -67,7 +72,9 @@ export interface ExtractOutput {
   readonly stream: string;
   readonly runId: string;
   readonly observedAt: string;
-  readonly status: 'complete' | 'partial';
+  /** `skipped`: own records read recently enough (recordsRefreshHours). */
+  readonly status: 'complete' | 'partial' | 'skipped';
+  readonly reason?: string;
   readonly checkpoint?: z.infer<typeof ExtractCheckpointSchema>;
   readonly checkpointKey?: string;
   readonly manifestKey?: string;
@@ -147,11 +154,24 @@ export function createExtractHandler(
       'extract',
       `{"stream": one of ${STREAM_NAMES.join(', ')}, "observedAt": ISO 8601 time, "runId"?, "checkpoint"? or "checkpointKey"?} as the state machine sends it`,
     );
+    const env = readLambdaEnvironment(dependencies.env ?? process.env);
+    const skip = await refreshSkip(event, env, dependencies);
+    if (skip !== undefined) {
+      logger.info(`Skipped ${event.stream}: ${skip}.`, {
+        stream: event.stream,
+      });
+      return {
+        stream: event.stream,
+        runId: event.runId ?? newRunId(new Date(event.observedAt)),
+        observedAt: event.observedAt,
+        status: 'skipped',
+        reason: skip,
+      };
+    }
     const grant = await tokens.accessToken(
       context,
       context.getRemainingTimeInMillis() + TOKEN_SAFETY_MARGIN_MS,
     );
-    const env = readLambdaEnvironment(dependencies.env ?? process.env);
     const client = createCrossbeamClient({
       apiUrl: env.CROSSBEAM_API_URL,
       authUrl: env.CROSSBEAM_AUTH_URL,
@@ -301,6 +321,39 @@ async function startingBookmarks(
       if (entry.bookmark !== null) bookmarks.set(partner, entry.bookmark);
     }
     return { bookmark: null, partitions: { bookmarks } };
+  } finally {
+    await warehouse.close();
+  }
+}
+
+/**
+ * Returns why the first call of an own-record stream's run is skipped, or
+ * undefined when the stream is due (see `refreshDue`).
+ */
+async function refreshSkip(
+  event: z.infer<typeof ExtractEventSchema>,
+  env: LambdaEnvironment,
+  dependencies: ExtractDependencies,
+): Promise<string | undefined> {
+  const spec = STREAMS[event.stream];
+  if (!spec.ownRecords || event.checkpoint || event.checkpointKey) {
+    return undefined;
+  }
+  if (env.CROSSBEAM_RECORDS_REFRESH_HOURS === 0) return undefined;
+  const warehouse = (dependencies.openWarehouse ?? openLambdaWarehouse)(env);
+  try {
+    const stored = await readStreamStatus(
+      warehouse,
+      redshiftSqlContext(env),
+      event.stream,
+    );
+    const decision = refreshDue(
+      spec,
+      stored,
+      new Date(event.observedAt),
+      env.CROSSBEAM_RECORDS_REFRESH_HOURS,
+    );
+    return decision.due ? undefined : decision.reason;
   } finally {
     await warehouse.close();
   }

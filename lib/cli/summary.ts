@@ -58,8 +58,8 @@ export async function printRunSummary(
     const changes = sync.manifests.map((manifest) => ({
       stream: manifest.stream,
       mode: manifest.mode,
-      pages: manifest.pages,
-      records: manifest.records,
+      pages: manifest.pages + (manifest.partitions?.listed.pages ?? 0),
+      records: manifest.records + (manifest.partitions?.listed.records ?? 0),
       rejects: manifest.rejects.count,
     }));
     lines.push(
@@ -67,6 +67,10 @@ export async function printRunSummary(
       formatTable(changes),
       '',
     );
+    for (const skip of sync.skipped) {
+      lines.push(`Not read: ${skip.stream}, because ${skip.reason}.`);
+    }
+    if (sync.skipped.length > 0) lines.push('');
 
     const rejected = sync.manifests.filter(
       (manifest) => manifest.rejects.count > 0,

@@ -73,6 +73,12 @@ export const SettingsSchema = z.object({
    * are fetched at once. False reads each overlap stream as one list.
    */
   splitOverlapsByPartner: z.boolean().default(true),
+  /**
+   * Hours after which a run reads the organization's own account and lead
+   * records again. The API has no bookmark for them, so each read costs
+   * every record against the export allowance. 0 reads them on every run.
+   */
+  recordsRefreshHours: z.number().min(0).default(24),
   /** Time limit of one Crossbeam request, headers and body, in ms. */
   requestTimeoutMs: z.number().int().positive().default(30_000),
   /** Retries of one Crossbeam request on 429, 5xx, timeouts and bad bodies. */

@@ -193,6 +193,11 @@ export const DeployConfigSchema = z.strictObject({
    * partner, so that several partners' pages are fetched at once.
    */
   splitOverlapsByPartner: z.boolean().default(true),
+  /**
+   * Hours after which a run reads the organization's own account and lead
+   * records again (the API cannot bookmark them); 0 reads them every run.
+   */
+  recordsRefreshHours: z.number().min(0).default(24),
   redshift: redshiftSchema,
   schemas: z
     .strictObject({

@@ -29,6 +29,8 @@ export const PartitionStateSchema = z.object({
   /** Pages and items of `/v1/partners` read to find the partners. */
   listed: z.object({ pages: count, records: count }),
   slices: z.array(SliceStateSchema),
+  /** Partners that only the second listing, after every slice, returned. */
+  unread: z.array(z.string().min(1)).default([]),
 });
 
 export type PartitionState = z.infer<typeof PartitionStateSchema>;

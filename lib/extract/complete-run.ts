@@ -123,6 +123,7 @@ export async function completeRun(
           pages: slice.pages,
           records: slice.records,
         })),
+        unread: partitions.unread,
       },
     }),
   } satisfies Manifest);

@@ -10,7 +10,12 @@ import { STREAMS, type StreamName } from '../streams/catalog';
 import type { ExtractCheckpoint, SliceState } from './checkpoint';
 import { completeRun } from './complete-run';
 import type { ExtractLimiter } from './limiter';
-import { planSlices, readSlices, requestSchedule } from './partitions';
+import {
+  planSlices,
+  readSlices,
+  relistPartners,
+  requestSchedule,
+} from './partitions';
 import type { Manifest } from './manifest';
 import { runFolder, startRunState, type RunState } from './run-state';
 
@@ -325,6 +330,20 @@ async function extractSlices(
     },
   });
 
+  if (slices.every((slice) => slice.next_url === null)) {
+    await relistPartners(
+      options.client,
+      options.stream,
+      state.partitions,
+      schedule,
+    );
+    if (state.partitions.unread.length > 0) {
+      logger.warn(
+        `${state.partitions.unread.length} partners of ${options.stream} appeared in the partner list only after their overlaps would have been read; their stored rows and bookmarks are kept until the next run.`,
+        { stream: options.stream, run: state.run_id },
+      );
+    }
+  }
   await finish();
   if (slices.some((slice) => slice.next_url !== null)) {
     logger.info(

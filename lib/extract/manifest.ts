@@ -73,6 +73,11 @@ export const ManifestSchema = z.object({
           records: count,
         }),
       ),
+      /**
+       * Partners listed only after every list was read: the run did not
+       * read them, so their rows and bookmarks stay as they are.
+       */
+      unread: z.array(z.string().min(1)).default([]),
     })
     .optional(),
 });

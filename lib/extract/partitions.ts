@@ -51,6 +51,61 @@ export async function planSlices(
   bookmarks: ReadonlyMap<string, string>,
   schedule: RequestSchedule,
 ): Promise<PartitionState> {
+  const { ids, pages, records } = await listPartners(client, stream, schedule);
+  if (ids.size === 0 && bookmarks.size > 0) {
+    throw new CrossbeamApiError(
+      `GET ${STREAMS.partners.path} returned no partners, although ${bookmarks.size} partners of ${stream} have bookmarks. Loading that would remove every overlap of the stream, so the stream stops here. If every partnership has ended, run again with --full-refresh (or delete the stream's rows from crossbeam.partition_bookmarks).`,
+    );
+  }
+
+  const slices = [...ids].map((value): SliceState => {
+    const bookmark = bookmarks.get(value) ?? null;
+    return {
+      value,
+      mode: bookmark === null ? 'full' : 'incremental',
+      previous_bookmark: bookmark,
+      next_url: bookmark ?? sliceStartUrl(client, stream, value),
+      bookmark: null,
+      pages: 0,
+      records: 0,
+    };
+  });
+  return {
+    column: 'partner_id',
+    listed: { pages, records },
+    slices,
+    unread: [],
+  };
+}
+
+/**
+ * Lists the partners again once every slice is read, and records those the
+ * first listing missed in `unread`. `/v1/partners` pages by offset, so a
+ * partnership that ends during the first listing can shift another partner
+ * past it. The loader keeps the rows and bookmark of an unread partner
+ * instead of taking it for ended.
+ */
+export async function relistPartners(
+  client: CrossbeamClient,
+  stream: StreamName,
+  partitions: PartitionState,
+  schedule: RequestSchedule,
+): Promise<void> {
+  const { ids, pages, records } = await listPartners(client, stream, schedule);
+  const read = new Set(partitions.slices.map((slice) => slice.value));
+  partitions.unread = [...ids].filter((id) => !read.has(id));
+  partitions.listed = {
+    pages: partitions.listed.pages + pages,
+    records: partitions.listed.records + records,
+  };
+}
+
+/** Returns the partner uuids of `GET /v1/partners`, with the pages read. */
+async function listPartners(
+  client: CrossbeamClient,
+  stream: StreamName,
+  schedule: RequestSchedule,
+): Promise<{ ids: Set<string>; pages: number; records: number }> {
   const partners = STREAMS.partners;
   const ids = new Set<string>();
   let pages = 0;
@@ -72,20 +127,18 @@ export async function planSlices(
       ids.add(uuid);
     }
   }
+  return { ids, pages, records };
+}
 
-  const slices = [...ids].map((value): SliceState => {
-    const bookmark = bookmarks.get(value) ?? null;
-    return {
-      value,
-      mode: bookmark === null ? 'full' : 'incremental',
-      previous_bookmark: bookmark,
-      next_url: bookmark ?? sliceStartUrl(client, stream, value),
-      bookmark: null,
-      pages: 0,
-      records: 0,
-    };
-  });
-  return { column: 'partner_id', listed: { pages, records }, slices };
+/**
+ * Puts the partner into the message of an error from one partner's list,
+ * keeping the error's class, so that the run's failure names the list.
+ */
+function namePartner(error: unknown, stream: string, partner: string): unknown {
+  if (error instanceof Error) {
+    error.message = `Reading ${stream} for partner ${partner} (the partner-id filter) failed: ${error.message}`;
+  }
+  return error;
 }
 
 export interface SliceReadOptions {
@@ -151,7 +204,7 @@ export async function readSlices(options: SliceReadOptions): Promise<void> {
         } catch (error) {
           release();
           if (!(error instanceof BookmarkExpiredError) || slice.pages > 0) {
-            throw error;
+            throw namePartner(error, stream, slice.value);
           }
           logger.warn(
             `Crossbeam rejected the bookmark of ${stream} for partner ${slice.value}, so that partner's list is read again in full.`,
@@ -169,7 +222,12 @@ export async function readSlices(options: SliceReadOptions): Promise<void> {
         }
         // The page before this one must be landed first, which also keeps
         // at most two pages of this slice in memory.
-        await previous;
+        try {
+          await previous;
+        } catch (error) {
+          release();
+          throw error;
+        }
         previous = landInOrder(result.value, slice).finally(release);
         // Marks the rejection as handled until the await above or below
         // raises it.

@@ -337,9 +337,12 @@ export async function loadRun(options: LoadRunOptions): Promise<LoadRunResult> {
       partitions && spec.partitionBy
         ? {
             column: spec.partitionBy.column,
-            values: partitions.slices
-              .filter((slice) => slice.mode === 'incremental')
-              .map((slice) => slice.value),
+            values: [
+              ...partitions.slices
+                .filter((slice) => slice.mode === 'incremental')
+                .map((slice) => slice.value),
+              ...partitions.unread,
+            ],
           }
         : undefined;
     const mainRows = tableRows[spec.tables[0]!.name] ?? 0;
@@ -455,7 +458,10 @@ function partitionBookmarkSql(
     return writePartitionBookmarksSql(
       spec.name,
       advanced,
-      manifest.partitions.slices.map((slice) => slice.value),
+      [
+        ...manifest.partitions.slices.map((slice) => slice.value),
+        ...manifest.partitions.unread,
+      ],
       observedAt,
       context,
     );

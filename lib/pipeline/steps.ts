@@ -19,6 +19,7 @@ import { buildModels, type BuildResult } from '../sql/models';
 import { STREAMS, type StreamName } from '../streams/catalog';
 import type { PipelineContext } from './context';
 import { crashPoint } from './crash-point';
+import { refreshDue } from './refresh';
 
 export interface StreamProgress {
   stream: StreamName;
@@ -40,11 +41,19 @@ export interface SyncProgress {
   finish(stream?: StreamName): void;
 }
 
+/** A stream the run did not read, with the reason. */
+export interface StreamSkip {
+  stream: StreamName;
+  reason: string;
+}
+
 export interface SyncResult {
   runId: string;
   /** Manifests of the streams that landed completely. */
   manifests: Manifest[];
   failures: StreamFailure[];
+  /** Own-record streams read recently enough (`recordsRefreshHours`). */
+  skipped: StreamSkip[];
   durationMs: number;
 }
 
@@ -114,9 +123,30 @@ export async function syncStreams(
   const started = Date.now();
   const observedAt = options.observedAt ?? new Date();
   const runId = options.runId ?? newRunId(observedAt);
-  const streams = options.streams ?? context.settings.streams;
+  const selected = options.streams ?? context.settings.streams;
 
   await applyMigrations(context.warehouse, context.sql);
+
+  const skipped: StreamSkip[] = [];
+  const streams: StreamName[] = [];
+  for (const stream of selected) {
+    const decision = options.fullRefresh
+      ? { due: true as const }
+      : refreshDue(
+          STREAMS[stream],
+          await readStreamStatus(context.warehouse, context.sql, stream),
+          observedAt,
+          context.settings.recordsRefreshHours,
+        );
+    if (decision.due) {
+      streams.push(stream);
+      continue;
+    }
+    skipped.push({ stream, reason: decision.reason });
+    context.logger.info(`Skipped ${stream}: ${decision.reason}.`, {
+      run: runId,
+    });
+  }
 
   const limiter = createExtractLimiter(context.settings.concurrency);
   const outcomes = await mapWithLimit(
@@ -151,7 +181,13 @@ export async function syncStreams(
   const failures = outcomes.filter(
     (outcome): outcome is StreamFailure => !('run_id' in outcome),
   );
-  return { runId, manifests, failures, durationMs: Date.now() - started };
+  return {
+    runId,
+    manifests,
+    failures,
+    skipped,
+    durationMs: Date.now() - started,
+  };
 }
 
 /**

@@ -64,6 +64,12 @@ export interface StreamSpec {
     readonly parameter: 'partner-id';
     readonly column: 'partner_id';
   };
+  /**
+   * True for the organization's own CRM records, which the API cannot
+   * bookmark: a run reads them again only once the last loaded copy is
+   * `recordsRefreshHours` old.
+   */
+  readonly ownRecords?: boolean;
 }
 
 const BY_PARTNER = { parameter: 'partner-id', column: 'partner_id' } as const;
@@ -384,6 +390,7 @@ export const STREAMS: Readonly<Record<StreamName, StreamSpec>> = {
       recordFields('account_crm_fields'),
     ],
     hasDeletes: false,
+    ownRecords: true,
   },
   leads: {
     name: 'leads',
@@ -396,6 +403,7 @@ export const STREAMS: Readonly<Record<StreamName, StreamSpec>> = {
       recordFields('lead_crm_fields'),
     ],
     hasDeletes: false,
+    ownRecords: true,
   },
   account_overlaps: {
     name: 'account_overlaps',

@@ -92,6 +92,97 @@ async function landedOverlaps(
   return lines.sort();
 }
 
+/**
+ * Starts a loopback proxy in front of the sandbox that slows every answer
+ * by `delayMs` and, with `limit`, forces that page size on overlap lists.
+ * It counts the requests in flight.
+ */
+async function startPageProxy(settings: {
+  delayMs: number;
+  limit?: number;
+}): Promise<{
+  url: string;
+  maxInFlight: () => number;
+  close: () => Promise<void>;
+}> {
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let proxyUrl = '';
+  const target = new URL(sandbox.url);
+  const proxy: Server = createServer((incoming, outgoing) => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    const url = new URL(incoming.url ?? '/', target);
+    if (settings.limit && url.pathname.startsWith('/v1/overlaps')) {
+      url.searchParams.set('limit', String(settings.limit));
+    }
+    const upstream = httpRequest(
+      {
+        host: target.hostname,
+        port: target.port,
+        path: `${url.pathname}${url.search}`,
+        method: incoming.method,
+        headers: incoming.headers,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          // The sandbox writes its own origin into next_href.
+          const body = Buffer.concat(chunks)
+            .toString('utf8')
+            .split(sandbox.url)
+            .join(proxyUrl);
+          const headers = { ...response.headers };
+          delete headers['content-length'];
+          setTimeout(() => {
+            inFlight--;
+            outgoing.writeHead(response.statusCode ?? 502, headers);
+            outgoing.end(body);
+          }, settings.delayMs);
+        });
+      },
+    );
+    incoming.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  return {
+    url: proxyUrl,
+    maxInFlight: () => maxInFlight,
+    close: () => new Promise<void>((resolve) => proxy.close(() => resolve())),
+  };
+}
+
+/**
+ * Wraps a client so that `GET /v1/partners` leaves out the partners that
+ * `hidden` returns for that listing (0 for the first, 1 for the second).
+ */
+function hidingPartners(
+  client: CrossbeamClient,
+  hidden: (listing: number) => ReadonlySet<string>,
+): CrossbeamClient {
+  let listings = 0;
+  return {
+    ...client,
+    paginate(path, query, options) {
+      const pages = client.paginate(path, query, options);
+      if (path !== '/v1/partners') return pages;
+      const leftOut = hidden(listings++);
+      return (async function* () {
+        for await (const page of pages) {
+          yield {
+            ...page,
+            items: page.items.filter(
+              (item) => !leftOut.has((item as { uuid: string }).uuid),
+            ),
+          };
+        }
+      })();
+    },
+  };
+}
+
 async function complete(options: ExtractOptions): Promise<Manifest> {
   const result = await extractStream(options);
   if (result.status !== 'complete') throw new Error('expected a manifest');
@@ -118,7 +209,9 @@ describe('extractStream split by partner', () => {
     expect(slices.map((slice) => slice.value).sort()).toEqual(
       world.partners.map((partner) => partner.uuid).sort(),
     );
-    expect(split.partitions!.listed.records).toBe(world.partners.length);
+    // The partners are listed before and after the lists are read.
+    expect(split.partitions!.listed.records).toBe(2 * world.partners.length);
+    expect(split.partitions!.unread).toEqual([]);
     expect(slices.every((slice) => slice.mode === 'full')).toBe(true);
     expect(slices.every((slice) => slice.bookmark !== null)).toBe(true);
     expect(slices.reduce((sum, slice) => sum + slice.records, 0)).toBe(
@@ -222,61 +315,122 @@ describe('extractStream split by partner', () => {
   });
 
   it('keeps requests in flight within the limiter', async () => {
-    let inFlight = 0;
-    let maxInFlight = 0;
-    const target = new URL(sandbox.url);
-    const proxy: Server = createServer((incoming, outgoing) => {
-      inFlight++;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      const upstream = httpRequest(
-        {
-          host: target.hostname,
-          port: target.port,
-          path: incoming.url,
-          method: incoming.method,
-          headers: incoming.headers,
-        },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => {
-            // The sandbox writes its own origin into next_href.
-            const body = Buffer.concat(chunks)
-              .toString('utf8')
-              .split(sandbox.url)
-              .join(proxyUrl);
-            const headers = { ...response.headers };
-            delete headers['content-length'];
-            // Slow every answer, so that requests overlap.
-            setTimeout(() => {
-              inFlight--;
-              outgoing.writeHead(response.statusCode ?? 502, headers);
-              outgoing.end(body);
-            }, 15);
-          });
-        },
-      );
-      incoming.pipe(upstream);
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const proxy = await startPageProxy({ delayMs: 15 });
     try {
       const limiter = createExtractLimiter(3);
       const manifest = await complete(
         baseOptions('limited', {
-          client: clientFor(proxyUrl),
+          client: clientFor(proxy.url),
           partitions: { bookmarks: new Map() },
           limiter,
         }),
       );
 
       expect(manifest.partitions!.slices.length).toBeGreaterThan(3);
-      expect(maxInFlight).toBe(3);
+      expect(proxy.maxInFlight()).toBe(3);
       expect(limiter.requests.used).toBe(0);
       expect(limiter.pages.used).toBe(0);
     } finally {
-      await new Promise((resolve) => proxy.close(resolve));
+      await proxy.close();
     }
+  });
+
+  it('frees every slot when a write fails', async () => {
+    const proxy = await startPageProxy({ delayMs: 0, limit: 7 });
+    const options = baseOptions('failing', {
+      client: clientFor(proxy.url),
+      partitions: { bookmarks: new Map() },
+      limiter: createExtractLimiter(3),
+    });
+    const store = options.store;
+    let writes = 0;
+    const failing = Object.create(store) as typeof store;
+    failing.put = async (...args: Parameters<typeof store.put>) => {
+      writes++;
+      if (writes > 4) throw new Error('store unavailable (injected)');
+      return store.put(...args);
+    };
+    try {
+      await expect(
+        extractStream({ ...options, store: failing }),
+      ).rejects.toThrow(/store unavailable/);
+
+      expect(options.limiter!.pages.used).toBe(0);
+      expect(options.limiter!.requests.used).toBe(0);
+      // The limiter still serves the next stream of the run.
+      const next = await complete(
+        baseOptions('next', {
+          client: clientFor(proxy.url),
+          partitions: { bookmarks: new Map() },
+          limiter: options.limiter,
+        }),
+      );
+      expect(next.partitions!.slices.length).toBe(world.partners.length);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('names the partner of a failing list', async () => {
+    const api = await startFakeApi((request, response) => {
+      if (request.url?.startsWith('/v1/partners')) {
+        sendJson(response, 200, { data: [{ uuid: 'p-1', name: 'One' }] });
+        return;
+      }
+      sendJson(response, 400, {});
+    });
+    try {
+      await expect(
+        extractStream(
+          baseOptions('failing-partner', {
+            client: clientFor(api.url),
+            partitions: { bookmarks: new Map() },
+          }),
+        ),
+      ).rejects.toThrow(
+        /^Reading account_overlaps for partner p-1 \(the partner-id filter\) failed: Crossbeam returned HTTP 400/,
+      );
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('keeps partners listed only after the lists', async () => {
+    const late = world.partners[0]!.uuid;
+    const client = hidingPartners(clientFor(sandbox.url), (listing) =>
+      listing === 0 ? new Set([late]) : new Set(),
+    );
+
+    const manifest = await complete(
+      baseOptions('late', { client, partitions: { bookmarks: new Map() } }),
+    );
+
+    expect(manifest.partitions!.unread).toEqual([late]);
+    expect(
+      manifest.partitions!.slices.map((slice) => slice.value),
+    ).not.toContain(late);
+    expect(manifest.partitions!.listed.pages).toBe(2);
+  });
+
+  it('stops on an empty partner list with bookmarks', async () => {
+    const everyone = new Set(world.partners.map((partner) => partner.uuid));
+    const client = hidingPartners(clientFor(sandbox.url), () => everyone);
+    const bookmarks = new Map([
+      [world.partners[0]!.uuid, `${sandbox.url}/v1/overlaps/accounts?cursor=x`],
+    ]);
+
+    await expect(
+      extractStream(
+        baseOptions('empty', { client, partitions: { bookmarks } }),
+      ),
+    ).rejects.toThrow(/returned no partners, although 1 partners/);
+    const emptied = await complete(
+      baseOptions('empty-full', {
+        client: hidingPartners(clientFor(sandbox.url), () => everyone),
+        partitions: { bookmarks: new Map() },
+      }),
+    );
+    expect(emptied.partitions!.slices).toEqual([]);
   });
 
   it('rejects a partner without a uuid', async () => {

@@ -251,7 +251,7 @@ describe('extract handler', () => {
       ),
     );
     expect(manifest.records).toBe(PAGES * 2);
-    expect(manifest.partitions!.listed.records).toBe(1);
+    expect(manifest.partitions!.listed.records).toBe(2);
     expect(manifest.partitions!.slices[0]!.bookmark).toContain(
       'cursor=bookmark-9',
     );
@@ -345,6 +345,29 @@ describe('extract handler', () => {
     ]);
     expect(manifest.records).toBe(2);
     expect(warehouse.queries.join('\n')).not.toContain('sync_state');
+  });
+
+  it('skips own records read within the interval', async () => {
+    const readAt = new Date(new Date(OBSERVED_AT).getTime() - 3_600_000);
+    const warehouse = new RecordingWarehouse((sql) =>
+      sql.includes('sync_state')
+        ? [{ stream: 'accounts', bookmark_at: readAt.toISOString() }]
+        : [],
+    );
+    const { handler } = handlerFor(warehouse);
+    const tokenRequestsBefore = tokenRequests;
+
+    const output = await handler(
+      { stream: 'accounts', observedAt: OBSERVED_AT },
+      lambdaContext(15 * 60_000),
+    );
+
+    expect(output.status).toBe('skipped');
+    expect(output.reason).toBe(
+      'its records were read 1.0 h ago, and recordsRefreshHours is 24',
+    );
+    expect(output.manifestKey).toBeUndefined();
+    expect(tokenRequests).toBe(tokenRequestsBefore);
   });
 
   it('does not read a bookmark for a snapshot stream', async () => {

@@ -96,6 +96,7 @@ async function splitRun(
   observedAt: string,
   slices: Slice[],
   overlaps: Record<string, unknown>[],
+  unread: string[] = [],
 ): Promise<Manifest> {
   return writeLandedRun(store, {
     stream: 'account_overlaps',
@@ -109,6 +110,7 @@ async function splitRun(
       column: 'partner_id',
       listed: { pages: 1, records: slices.length },
       slices,
+      unread,
     },
   });
 }
@@ -261,6 +263,29 @@ describe('loadRun of a run split by partner', () => {
     expect(open.map((row) => row.crossbeam_record_id)).toEqual(['a', 'c']);
   });
 
+  it('keeps the rows and bookmark of an unread partner', async () => {
+    await loadRun({
+      warehouse,
+      store,
+      context,
+      manifest: await firstSplitRun(),
+    });
+    const p2Unread = await splitRun(
+      'run-002',
+      T2,
+      [slice('p1', 'full', null, bookmarkOf('p1', '2'))],
+      [overlapRow('a', 'x', { partner_id: 'p1' })],
+      ['p2'],
+    );
+    await loadRun({ warehouse, store, context, manifest: p2Unread });
+
+    expect(await overlapKeys()).toEqual(['a-x@p1', 'b-y@p2']);
+    expect(await storedBookmarks()).toEqual({
+      p1: bookmarkOf('p1', '2'),
+      p2: bookmarkOf('p2', '1'),
+    });
+  });
+
   it('never moves a partner bookmark back for an older run', async () => {
     await loadRun({
       warehouse,
@@ -390,6 +415,7 @@ describe('loadRun of a run split by partner', () => {
         column: 'partner_id',
         listed: { pages: 1, records: 1 },
         slices: [],
+        unread: [],
       },
     });
 

@@ -49,7 +49,8 @@ describe('sync and load under API faults', () => {
         landing: `file:${tempDir('faults-landing')}`,
         requestTimeoutMs: 400,
         // Faults are counted per request; one list per overlap stream keeps
-        // those counts fixed. split-partners.test.ts runs faults split.
+        // those counts fixed. split-partners.test.ts runs faults split by
+        // partner.
         splitOverlapsByPartner: false,
       },
       logger,

@@ -80,7 +80,10 @@ export function registerPipelineCommands(program: Command): void {
     .description(
       'Sync every stream from the Crossbeam API, load the landed runs and build the models',
     )
-    .option('--full-refresh', 'ignore bookmarks and read every stream in full')
+    .option(
+      '--full-refresh',
+      'ignore bookmarks and recordsRefreshHours, and read every stream in full',
+    )
     .action(async (_options, command: Command) => {
       await withPipeline(
         command,
@@ -112,7 +115,10 @@ export function registerPipelineCommands(program: Command): void {
     .description(
       'Extract streams from the Crossbeam API into the landing store, without loading them',
     )
-    .option('--full-refresh', 'ignore bookmarks and read every stream in full')
+    .option(
+      '--full-refresh',
+      'ignore bookmarks and recordsRefreshHours, and read every stream in full',
+    )
     .action(async (_options, command: Command) => {
       await withPipeline(
         command,
