@@ -344,6 +344,15 @@ function overlapPage(
   );
   const pass = resolvePass(options, endpoint, query, true);
   const table = world.overlaps(kind);
+  // A list of one partner scans only that partner's overlaps, in the same
+  // order as the whole table, so it returns the same items as a full scan.
+  const only = partners?.size === 1 ? [...partners][0]! : undefined;
+  const positions =
+    only === undefined ? undefined : table.positionsOfPartner(only);
+  const total = positions ? positions.length : table.count;
+  const at = positions
+    ? (k: number) => positions[k] as number
+    : (k: number) => k;
 
   const matches = (i: number, t: number): boolean => {
     if (!table.isVisibleAt(i, t)) return false;
@@ -363,17 +372,18 @@ function overlapPage(
   const { clock, since } = pass;
   let classify: Classify;
   if (since === null) {
-    classify = (i) =>
-      matches(i, clock)
+    classify = (k) => {
+      const i = at(k);
+      return matches(i, clock)
         ? () => renderOverlap(world, kind, i, clock, false)
         : undefined;
+    };
   } else {
     // Changes come in an order that depends on the bookmark's interval, so
     // clients cannot rely on any order; the live API documents none either.
-    const offset =
-      table.count === 0 ? 0 : hashWords(since, clock) % table.count;
+    const offset = total === 0 ? 0 : hashWords(since, clock) % total;
     classify = (k) => {
-      const i = (offset + k) % table.count;
+      const i = at((offset + k) % total);
       if (!table.changedBetween(i, since, clock)) return undefined;
       if (matches(i, clock))
         return () => renderOverlap(world, kind, i, clock, false);
@@ -382,15 +392,7 @@ function overlapPage(
       return undefined;
     };
   }
-  return scan(
-    options.secret,
-    pass,
-    table.count,
-    limit,
-    classify,
-    true,
-    warnings,
-  );
+  return scan(options.secret, pass, total, limit, classify, true, warnings);
 }
 
 function parseInstant(name: string, text: string): number {

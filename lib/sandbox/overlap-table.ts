@@ -131,6 +131,34 @@ export class OverlapTable {
     this.extraPopulation = c.extraPopulation.trim(this.count);
   }
 
+  private byPartner: Uint32Array[] | undefined;
+
+  /**
+   * Returns the indexes of the overlaps with partner `partner`, ascending,
+   * computed for every partner on the first call after `seal`. A list
+   * filtered by one partner scans these instead of the whole table.
+   */
+  positionsOfPartner(partner: number): Uint32Array {
+    if (this.byPartner === undefined) {
+      const counts: number[] = [];
+      for (let i = 0; i < this.count; i += 1) {
+        const p = this.partnerIndex[i] as number;
+        counts[p] = (counts[p] ?? 0) + 1;
+      }
+      const lists = Array.from(
+        { length: counts.length },
+        (_, p) => new Uint32Array(counts[p] ?? 0),
+      );
+      const filled = new Array<number>(counts.length).fill(0);
+      for (let i = 0; i < this.count; i += 1) {
+        const p = this.partnerIndex[i] as number;
+        lists[p]![filled[p]!++] = i;
+      }
+      this.byPartner = lists;
+    }
+    return this.byPartner[partner] ?? new Uint32Array(0);
+  }
+
   /** True when overlap `i` is shared at instant `t` (seconds). */
   isVisibleAt(i: number, t: number): boolean {
     return (
