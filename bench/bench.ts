@@ -23,6 +23,7 @@ interface BenchOptions {
   out?: string;
   latencyMs: number;
   concurrency: number;
+  partnerSplit: boolean;
   seed: number;
   keep: boolean;
   cpuProf?: string;
@@ -56,6 +57,10 @@ async function main(argv: readonly string[]): Promise<void> {
       wholeNumber('--concurrency', 1),
       4,
     )
+    .option(
+      '--no-partner-split',
+      'read each overlap stream as one list (splitOverlapsByPartner false)',
+    )
     .option('--seed <n>', 'sandbox world seed', wholeNumber('--seed', 0), 42)
     .option('--keep', 'keep the landing and warehouse folders', false)
     .option(
@@ -84,6 +89,7 @@ async function main(argv: readonly string[]): Promise<void> {
         seed: options.seed,
         latencyMs: options.latencyMs,
         concurrency: options.concurrency,
+        splitOverlapsByPartner: options.partnerSplit,
         changeShare: 0.01,
         keep: options.keep,
         cpuProfileDir:

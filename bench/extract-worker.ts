@@ -15,7 +15,7 @@ import type {
  * Runs only the extract (fetch, validate, normalize, land) of every stream
  * in the job as `syncStreams` runs it: `concurrency` streams at a time,
  * under one limiter of `concurrency` requests in flight, the overlap
- * streams split by partner. This process's peak RSS is the extract's alone.
+ * streams split by partner unless the job says otherwise. This process's peak RSS is the extract's alone.
  * The access token comes from CROSSBEAM_ACCESS_TOKEN, never from the job
  * file.
  */
@@ -46,7 +46,8 @@ async function runExtract(): Promise<ExtractOutcome> {
   const extractNext = async (): Promise<void> => {
     for (let stream = queue.shift(); stream; stream = queue.shift()) {
       const streamStarted = Date.now();
-      const split = STREAMS[stream].partitionBy !== undefined;
+      const split =
+        job.splitOverlapsByPartner && STREAMS[stream].partitionBy !== undefined;
       const result = await extractStream({
         stream,
         client,

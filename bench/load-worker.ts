@@ -26,6 +26,7 @@ async function runLoad(): Promise<LoadOutcome> {
       warehouse: `pglite:${job.warehouseDir}`,
       landing: `file:${job.landingDir}`,
       streams: [...job.streams],
+      splitOverlapsByPartner: job.splitOverlapsByPartner,
     },
     env: {},
     cwd: job.warehouseDir,

@@ -15,6 +15,8 @@ export interface ExtractJob {
    * time, as the pipeline's `concurrency` setting.
    */
   readonly concurrency: number;
+  /** Read the overlap streams one partner at a time. */
+  readonly splitOverlapsByPartner: boolean;
   /** Saved bookmark per incremental stream; a missing one reads in full. */
   readonly bookmarks: Partial<Record<StreamName, string>>;
   /**
@@ -64,6 +66,11 @@ export interface LoadJob {
   readonly streams: readonly StreamName[];
   /** Rebuild the models after the load. */
   readonly build: boolean;
+  /**
+   * Whether the extract read the overlap streams one partner at a time,
+   * which decides the bookmarks the outcome returns.
+   */
+  readonly splitOverlapsByPartner: boolean;
 }
 
 /** Outcome of `load-worker.js`, the last line of its stdout. */

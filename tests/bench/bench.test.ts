@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { BenchReport, ScaleReport } from '../../bench/report';
+import { extractHeapLimitMb } from '../../lib/extract/limiter';
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '../..');
@@ -28,6 +29,7 @@ const POSITIVE_FIGURES: readonly string[] = [
   'throughput.rawBytes',
   'throughput.extractCpuMs',
   'throughput.sandboxCpuMs',
+  'memory.extractHeapMb',
   'memory.extractPeakRssMb',
   'memory.pgliteFootprintMb',
   'memory.loadPeakRssMb',
@@ -96,6 +98,17 @@ describe('npm run bench', () => {
     expect(value as number).toBeGreaterThan(0);
   });
 
+  test('reads the overlap streams one partner at a time', () => {
+    expect(report.scales[0]!.extract.splitOverlapsByPartner).toBe(true);
+    expect(stdout).toContain('overlap streams read one partner at a time');
+  });
+
+  test('runs the extract under the heap ceiling it is deployed with', () => {
+    const { memory, extract } = report.scales[0]!;
+
+    expect(memory.extractHeapMb).toBe(extractHeapLimitMb(extract.concurrency));
+  });
+
   test('reads fewer records incrementally than in full', () => {
     const { incremental, extract } = report.scales[0]!;
 
@@ -137,5 +150,47 @@ describe('npm run bench', () => {
     expect(stdout).toContain('extract ÷ latency bound');
     expect(stdout).toMatch(/records\/s ÷ parse\+gzip ceiling\s+smoke/);
     expect(stdout).toMatch(/\b(pass|MISS)\b/);
+  });
+});
+
+describe('npm run bench -- --no-partner-split', () => {
+  let workDir: string;
+  let report: BenchReport;
+  let stdout: string;
+
+  beforeAll(async () => {
+    workDir = await mkdtemp(path.join(os.tmpdir(), 'bench-one-list-'));
+    const out = path.join(workDir, 'smoke.json');
+    ({ stdout } = await run(
+      process.execPath,
+      [
+        benchScript,
+        '--scale',
+        'smoke',
+        '--out',
+        out,
+        '--latency-ms',
+        '20',
+        '--no-partner-split',
+      ],
+      { cwd: root, timeout: 55_000 },
+    ));
+    report = JSON.parse(await readFile(out, 'utf8')) as BenchReport;
+  }, 60_000);
+
+  afterAll(async () => {
+    if (workDir) await rm(workDir, { recursive: true, force: true });
+  });
+
+  test('reads each overlap stream as one list', () => {
+    expect(report.scales[0]!.extract.splitOverlapsByPartner).toBe(false);
+    expect(stdout).toContain('overlap streams read as one list each');
+  });
+
+  test('starts the incremental run from the stream bookmarks', () => {
+    const { incremental } = report.scales[0]!;
+
+    expect(incremental.overlapRecordsRatio).toBeLessThan(0.1);
+    expect(incremental.overlapRecords).toBeGreaterThan(0);
   });
 });
