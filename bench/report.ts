@@ -11,6 +11,8 @@ export interface ScaleReport {
   readonly extract: {
     readonly latencyMs: number;
     readonly concurrency: number;
+    /** Whether the overlap streams were read one partner at a time. */
+    readonly splitOverlapsByPartner: boolean;
     readonly pages: number;
     readonly records: number;
     readonly wallMs: number;
@@ -41,6 +43,8 @@ export interface ScaleReport {
     readonly sandboxCpuMs: number;
   };
   readonly memory: {
+    /** `--max-old-space-size` of the extract process, as deployed. */
+    readonly extractHeapMb: number;
     /** Peak RSS of the extract process, the larger of the two full runs. */
     readonly extractPeakRssMb: number;
     /** Load process peak RSS less its RSS before PGlite opened. */
@@ -237,6 +241,10 @@ export function formatReport(report: BenchReport): string {
         ...scales.map((s) => seconds(s.throughput.sandboxCpuMs)),
       ],
       [
+        'extract heap ceiling MB',
+        ...scales.map((s) => fixed(s.memory.extractHeapMb, 0)),
+      ],
+      [
         'extract peak RSS MB',
         ...scales.map((s) => fixed(s.memory.extractPeakRssMb, 0)),
       ],
@@ -293,8 +301,16 @@ export function formatReport(report: BenchReport): string {
     ]),
   );
   const machine = report.machine;
+  const first = report.scales[0]?.extract;
+  const reading =
+    first === undefined
+      ? []
+      : [
+          `Extract: ${first.concurrency} requests in flight, overlap streams read ${first.splitOverlapsByPartner ? 'one partner at a time' : 'as one list each'}.`,
+        ];
   return [
     `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}, load average ${machine.loadAverage.toFixed(2)} at start.`,
+    ...reading,
     '',
     figures,
     '',

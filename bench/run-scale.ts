@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { extractHeapLimitMb } from '../lib/extract/limiter';
 import { newRunId } from '../lib/extract/run-id';
 import { FileLandingStore } from '../lib/landing/file-store';
 import { startSandbox, type Sandbox } from '../lib/sandbox/server';
@@ -9,7 +10,7 @@ import { STREAM_NAMES, type StreamName } from '../lib/streams/catalog';
 import { measureCeiling } from './ceiling';
 import { findChangeStep } from './change-clock';
 import type { ScaleReport } from './report';
-import { runWorker } from './run-worker';
+import { cpuProfileArgs, runWorker } from './run-worker';
 import { BENCH_SCALES, type BenchScale } from './scales';
 import type {
   ExtractJob,
@@ -24,6 +25,8 @@ export interface ScaleRunOptions {
   readonly latencyMs: number;
   /** Streams extracted at the same time. */
   readonly concurrency: number;
+  /** Read the overlap streams one partner at a time. */
+  readonly splitOverlapsByPartner: boolean;
   /** Share of overlaps that change before the incremental run. */
   readonly changeShare: number;
   /** Keep the landing and warehouse folders instead of removing them. */
@@ -120,6 +123,9 @@ async function measure(
   const { root, sandbox } = run;
   const env = { CROSSBEAM_ACCESS_TOKEN: sandbox.issueAccessToken() };
   let jobNumber = 0;
+  // The extract worker runs under the heap ceiling the extract function
+  // is deployed with at this many requests in flight.
+  const extractHeapMb = extractHeapLimitMb(options.concurrency);
   const extract = async (
     landing: string,
     runId: string,
@@ -137,6 +143,7 @@ async function measure(
       observedAt: clock.toISOString(),
       streams: STREAM_NAMES,
       concurrency: options.concurrency,
+      splitOverlapsByPartner: options.splitOverlapsByPartner,
       ...bookmarks,
     };
     jobNumber += 1;
@@ -145,7 +152,10 @@ async function measure(
       job,
       path.join(root, `job-${jobNumber}.json`),
       env,
-      options.cpuProfileDir,
+      [
+        `--max-old-space-size=${extractHeapMb}`,
+        ...cpuProfileArgs(options.cpuProfileDir),
+      ],
     );
   };
   const load = async (build: boolean): Promise<LoadOutcome> => {
@@ -154,6 +164,7 @@ async function measure(
       landingDir: path.join(root, 'loaded'),
       streams: STREAM_NAMES,
       build,
+      splitOverlapsByPartner: options.splitOverlapsByPartner,
     };
     jobNumber += 1;
     return runWorker<LoadOutcome>(
@@ -161,7 +172,7 @@ async function measure(
       job,
       path.join(root, `job-${jobNumber}.json`),
       {},
-      options.cpuProfileDir,
+      cpuProfileArgs(options.cpuProfileDir),
     );
   };
 
@@ -233,6 +244,7 @@ async function measure(
     extract: {
       latencyMs: options.latencyMs,
       concurrency: options.concurrency,
+      splitOverlapsByPartner: options.splitOverlapsByPartner,
       pages,
       records,
       wallMs: timed.durationMs,
@@ -252,6 +264,7 @@ async function measure(
       sandboxCpuMs: (sandboxCpuUsed.user + sandboxCpuUsed.system) / 1000,
     },
     memory: {
+      extractHeapMb,
       extractPeakRssMb:
         Math.max(throughput.maxRssBytes, timed.maxRssBytes) / MB,
       pgliteFootprintMb: (loaded.maxRssBytes - loaded.baselineRssBytes) / MB,

@@ -5,25 +5,26 @@ import path from 'node:path';
 /** Maximum stderr tail quoted when a worker fails, in characters. */
 const STDERR_TAIL = 4000;
 
+/** Node options that write a V8 CPU profile into `dir`, when one is given. */
+export function cpuProfileArgs(dir: string | undefined): string[] {
+  return dir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+}
+
 /**
  * Runs `node <worker>.js <job file>` beside this file and returns the JSON
  * object that the worker prints as its last stdout line. Raises an error
- * with the worker's stderr when it exits with another code than 0. With
- * `cpuProfileDir`, the worker writes a V8 CPU profile there.
+ * with the worker's stderr when it exits with another code than 0.
+ * `nodeArgs` go to node before the script: a heap ceiling, a CPU profile.
  */
 export async function runWorker<T>(
   worker: 'extract-worker' | 'load-worker',
   job: object,
   jobFile: string,
   env: Record<string, string> = {},
-  cpuProfileDir?: string,
+  nodeArgs: readonly string[] = [],
 ): Promise<T> {
   await writeFile(jobFile, JSON.stringify(job));
   const script = path.join(__dirname, `${worker}.js`);
-  const nodeArgs =
-    cpuProfileDir === undefined
-      ? []
-      : ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`];
   const child = spawn(process.execPath, [...nodeArgs, script, jobFile], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

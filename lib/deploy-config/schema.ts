@@ -189,6 +189,12 @@ export const DeployConfigSchema = z.strictObject({
    */
   requestsInFlight: z.number().int().min(1).max(16).default(4),
   /**
+   * V8 heap ceiling of the extract function in MB; by default sized to the
+   * pages that requestsInFlight lets into memory (112 MB at 4). Raise it
+   * for records far wider than usual.
+   */
+  extractHeapMb: z.number().int().min(64).max(896).optional(),
+  /**
    * Reads the overlap streams one partner at a time, with a bookmark per
    * partner, so that several partners' pages are fetched at once.
    */

@@ -107,3 +107,29 @@ export function createExtractLimiter(concurrency: number): ExtractLimiter {
     pages: new FairSemaphore(concurrency + PAGES_BEYOND_REQUESTS),
   };
 }
+
+/** V8 heap of an extract beyond its pages: code, clients and run state. */
+export const EXTRACT_BASE_HEAP_MB = 64;
+
+/**
+ * Heap allowed per page slot: a parsed sandbox page of 1,000 overlaps takes
+ * about 2.4 MB (body and items), so this leaves room for records about three
+ * times as wide, an estimate rather than a measured limit.
+ */
+export const EXTRACT_HEAP_MB_PER_PAGE = 8;
+
+/**
+ * Returns the V8 old-generation ceiling (`--max-old-space-size`, in MB) for
+ * an extract with `concurrency` requests in flight. An extract keeps alive
+ * only what its page slots hold, so under this ceiling V8 collects before
+ * the heap grows with the length of the run.
+ *
+ * NOTE: an extract whose live heap passes the ceiling ends with a V8
+ * out-of-memory error; the deploy setting `extractHeapMb` raises it.
+ */
+export function extractHeapLimitMb(concurrency: number): number {
+  return (
+    EXTRACT_BASE_HEAP_MB +
+    EXTRACT_HEAP_MB_PER_PAGE * (concurrency + PAGES_BEYOND_REQUESTS)
+  );
+}

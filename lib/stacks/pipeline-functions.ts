@@ -52,6 +52,11 @@ export interface PipelineFunctionsProps {
   /** Environment variables of every function; none may hold a secret. */
   readonly environment: Record<string, string>;
   readonly logRetention: logs.RetentionDays;
+  /**
+   * V8 old-generation ceiling of the extract function, in MB
+   * (`--max-old-space-size`).
+   */
+  readonly extractHeapMb: number;
 }
 
 /**
@@ -100,7 +105,10 @@ export class PipelineFunctions extends Construct {
         logGroup,
         environment: {
           ...props.environment,
-          NODE_OPTIONS: '--enable-source-maps',
+          NODE_OPTIONS:
+            spec.step === 'extract'
+              ? `--enable-source-maps --max-old-space-size=${props.extractHeapMb}`
+              : '--enable-source-maps',
         },
         bundling: {
           forceDockerBundling: false,

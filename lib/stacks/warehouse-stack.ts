@@ -13,6 +13,7 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { DeployConfig } from '../deploy-config/schema';
+import { extractHeapLimitMb } from '../extract/limiter';
 import {
   CROSSBEAM_SECRET_KEYS,
   CROSSBEAM_SECRET_PLACEHOLDER,
@@ -68,6 +69,8 @@ export class CrossbeamWarehouseStack extends Stack {
 
     this.functions = new PipelineFunctions(this, 'Functions', {
       logRetention,
+      extractHeapMb:
+        config.extractHeapMb ?? extractHeapLimitMb(config.requestsInFlight),
       environment: {
         CROSSBEAM_WAREHOUSE: this.redshift.warehouseUrl,
         CROSSBEAM_LANDING: `s3://${this.landing.bucket.bucketName}/${config.landing.prefix}`,

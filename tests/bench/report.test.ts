@@ -23,6 +23,7 @@ function scaleReport(
     extract: {
       latencyMs: 200,
       concurrency: 4,
+      splitOverlapsByPartner: true,
       pages: 12,
       records: 3300,
       wallMs: 1000,
@@ -42,6 +43,7 @@ function scaleReport(
       sandboxCpuMs: 100,
     },
     memory: {
+      extractHeapMb: 112,
       extractPeakRssMb: overrides.extractPeakRssMb ?? 120,
       pgliteFootprintMb: 700,
       loadPeakRssMb: 800,

@@ -151,6 +151,16 @@ describe('parseDeployConfig', () => {
     expect(message).toMatch(/logRetentionDays: must be one of 1, 3, 5, 7, 14/);
     expect(message).toMatch(/alarmEmail: .*\(received "ops"\)/);
   });
+
+  it('rejects an extract heap too small for the extract or above its memory', () => {
+    expect(errorOf({ ...MINIMAL, extractHeapMb: 32 })).toMatch(
+      /extractHeapMb: .*64/,
+    );
+    expect(errorOf({ ...MINIMAL, extractHeapMb: 1024 })).toMatch(
+      /extractHeapMb: .*896/,
+    );
+    expect(parseDeployConfig(MINIMAL).extractHeapMb).toBeUndefined();
+  });
 });
 
 describe('loadDeployConfig', () => {

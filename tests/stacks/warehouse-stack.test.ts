@@ -63,6 +63,23 @@ function synthesize(input: DeployConfigInput): Synthesized {
   };
 }
 
+/** NODE_OPTIONS of each function, keyed by the step its entry runs. */
+function nodeOptions(template: Template): Record<string, string> {
+  const options: Record<string, string> = {};
+  for (const fn of Object.values(
+    template.findResources('AWS::Lambda::Function'),
+  )) {
+    const description = fn.Properties.Description as string;
+    const step = description.startsWith('Reads one Crossbeam stream')
+      ? 'extract'
+      : description.startsWith('Copies')
+        ? 'load'
+        : 'build';
+    options[step] = fn.Properties.Environment.Variables.NODE_OPTIONS;
+  }
+  return options;
+}
+
 type Statement = {
   Action: string | string[];
   Resource: unknown;
@@ -311,6 +328,14 @@ describe('CrossbeamWarehouseStack with a new Serverless workgroup', () => {
     }
     template.hasResourceProperties('AWS::Logs::LogGroup', {
       RetentionInDays: 90,
+    });
+  });
+
+  it('caps the extract heap to the pages four requests in flight keep', () => {
+    expect(nodeOptions(template)).toEqual({
+      extract: '--enable-source-maps --max-old-space-size=112',
+      load: '--enable-source-maps',
+      build: '--enable-source-maps',
     });
   });
 
@@ -614,6 +639,7 @@ describe('CrossbeamWarehouseStack with an existing cluster', () => {
       schedule: { expression: 'rate(6 hours)' },
       secret: { name: 'shared/crossbeam', existing: true },
       streams: ['partners', 'account_overlaps'],
+      requestsInFlight: 8,
       redshift: { clusterIdentifier: 'analytics', dbUser: 'crossbeam_loader' },
       landing: { encryption: 's3-managed', prefix: 'xbeam' },
     });
@@ -635,6 +661,12 @@ describe('CrossbeamWarehouseStack with an existing cluster', () => {
     );
     expect(JSON.stringify(credentials.Resource)).toContain(
       'dbname:analytics/dev',
+    );
+  });
+
+  it('sizes the extract heap to eight requests in flight', () => {
+    expect(nodeOptions(synthesized.template).extract).toBe(
+      '--enable-source-maps --max-old-space-size=144',
     );
   });
 
@@ -689,7 +721,11 @@ describe('CrossbeamWarehouseStack with an existing workgroup', () => {
       'arn:aws:redshift-serverless:eu-central-1:123456789012:workgroup/0b1c2d3e-4f50-4a61-8b72-93a4b5c6d7e8';
     const { template } = synthesize({
       redshift: { workgroupName: 'analytics', workgroupArn },
+      extractHeapMb: 300,
     });
+    expect(nodeOptions(template).extract).toBe(
+      '--enable-source-maps --max-old-space-size=300',
+    );
     const execute = policyStatements(template).find((statement) =>
       actionsOf(statement).includes('redshift-data:ExecuteStatement'),
     )!;
