@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { createCrossbeamClient } from '../lib/crossbeam/client';
 import { extractStream } from '../lib/extract/extract';
 import { createExtractLimiter } from '../lib/extract/limiter';
@@ -15,7 +16,8 @@ import type {
  * Runs only the extract (fetch, validate, normalize, land) of every stream
  * in the job as `syncStreams` runs it: `concurrency` streams at a time,
  * under one limiter of `concurrency` requests in flight, the overlap
- * streams split by partner unless the job says otherwise. This process's peak RSS is the extract's alone.
+ * streams split by partner unless the job turns that off. This process's
+ * peak RSS is the extract's alone.
  * The access token comes from CROSSBEAM_ACCESS_TOKEN, never from the job
  * file.
  */
@@ -97,6 +99,7 @@ async function runExtract(): Promise<ExtractOutcome> {
     streams: figures,
     rawPages,
     maxRssBytes: maxRssBytes(),
+    heapSizeLimitBytes: getHeapStatistics().heap_size_limit,
     cpuMs: cpuMs(),
   };
 }

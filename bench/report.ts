@@ -45,6 +45,11 @@ export interface ScaleReport {
   readonly memory: {
     /** `--max-old-space-size` of the extract process, as deployed. */
     readonly extractHeapMb: number;
+    /**
+     * V8's heap size limit inside the extract process: the ceiling plus
+     * the young generation.
+     */
+    readonly extractV8HeapLimitMb: number;
     /** Peak RSS of the extract process, the larger of the two full runs. */
     readonly extractPeakRssMb: number;
     /** Load process peak RSS less its RSS before PGlite opened. */

@@ -265,6 +265,7 @@ async function measure(
     },
     memory: {
       extractHeapMb,
+      extractV8HeapLimitMb: timed.heapSizeLimitBytes / MB,
       extractPeakRssMb:
         Math.max(throughput.maxRssBytes, timed.maxRssBytes) / MB,
       pgliteFootprintMb: (loaded.maxRssBytes - loaded.baselineRssBytes) / MB,

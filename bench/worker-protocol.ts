@@ -54,6 +54,8 @@ export interface ExtractOutcome {
   readonly rawPages: string[];
   /** Peak resident set size of the worker process, in bytes. */
   readonly maxRssBytes: number;
+  /** V8's heap size limit in the worker, in bytes, as its flags set it. */
+  readonly heapSizeLimitBytes: number;
   /** CPU time of the worker process, user and system, in ms. */
   readonly cpuMs: number;
 }

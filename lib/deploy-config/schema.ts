@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { extractHeapLimitMb } from '../extract/limiter';
 import { STREAM_NAMES } from '../streams/catalog';
 
 const identifier = z
@@ -148,110 +149,131 @@ const redshiftSchema = z
  * names. Unknown keys are errors; `sources` is validated by the sources
  * module, in `parseDeployConfig`.
  */
-export const DeployConfigSchema = z.strictObject({
-  /** When the refresh runs. */
-  schedule: z
-    .strictObject({
-      expression: scheduleExpression,
-      timeZone: timeZone.default('UTC'),
-    })
-    .prefault({ expression: 'cron(0 6 * * ? *)' }),
-  /** The Secrets Manager secret with the Crossbeam OAuth credentials. */
-  secret: z
-    .strictObject({
-      name: z
-        .string()
-        .regex(
-          /^[\w/+=.@-]{1,512}$/,
-          'must be a Secrets Manager secret name: letters, digits and /_+=.@-',
-        )
-        .default('crossbeam-warehouse/crossbeam-api'),
-      /**
-       * True to use a secret that already exists; false to create it with
-       * placeholder values that an operator replaces after the first deploy.
-       */
-      existing: z.boolean().default(false),
-    })
-    .prefault({}),
-  streams: z
-    .array(z.enum(STREAM_NAMES))
-    .min(1)
-    .refine(
-      (streams) => new Set(streams).size === streams.length,
-      'must not name a stream twice',
-    )
-    .default([...STREAM_NAMES]),
-  /** Streams extracted at the same time by the state machine's Map. */
-  maxConcurrency: z.number().int().min(1).max(STREAM_NAMES.length).default(2),
-  /**
-   * Crossbeam requests in flight at once within one stream's extract call,
-   * so up to maxConcurrency times this many in a run.
-   */
-  requestsInFlight: z.number().int().min(1).max(16).default(4),
-  /**
-   * V8 heap ceiling of the extract function in MB; by default sized to the
-   * pages that requestsInFlight lets into memory (112 MB at 4). Raise it
-   * for records far wider than usual.
-   */
-  extractHeapMb: z.number().int().min(64).max(896).optional(),
-  /**
-   * Reads the overlap streams one partner at a time, with a bookmark per
-   * partner, so that several partners' pages are fetched at once.
-   */
-  splitOverlapsByPartner: z.boolean().default(true),
-  /**
-   * Hours after which a run reads the organization's own account and lead
-   * records again (the API cannot bookmark them); 0 reads them every run.
-   */
-  recordsRefreshHours: z.number().min(0).default(24),
-  redshift: redshiftSchema,
-  schemas: z
-    .strictObject({
-      crossbeam: identifier.default('crossbeam'),
-      staging: identifier.default('crossbeam_staging'),
-      models: identifier.default('crossbeam_models'),
-      dashboards: identifier.default('crossbeam_dashboards'),
-    })
-    .prefault({}),
-  /** Customer CRM, marketing and product sources, passed to the build. */
-  sources: z.looseObject({}).optional(),
-  landing: z
-    .strictObject({
-      /** Key prefix of every landed object in the bucket. */
-      prefix: z
-        .string()
-        .regex(
-          /^[a-z0-9][a-z0-9_-]{0,62}$/,
-          'must be lower-case letters, digits, _ and -',
-        )
-        .default('crossbeam'),
-      /** Days raw API pages are kept. */
-      rawRetentionDays: z.number().int().min(1).max(3650).default(90),
-      /** Days normalized parts and manifests are kept. */
-      normalizedRetentionDays: z
-        .number()
-        .int()
-        .min(
-          7,
-          'must be at least 7 days, so that a run is loaded before it expires',
-        )
-        .max(3650)
-        .default(400),
-      /** `kms`: a customer managed key; `s3-managed`: SSE-S3. */
-      encryption: z.enum(['kms', 's3-managed']).default('kms'),
-    })
-    .prefault({}),
-  /** Address that receives failure notifications; none when unset. */
-  alarmEmail: z.email().optional(),
-  /** Days the functions' and state machine's logs are kept. */
-  logRetentionDays: z
-    .number()
-    .refine(
-      (days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days),
-      `must be one of ${LOG_RETENTION_DAYS.join(', ')}`,
-    )
-    .default(90),
-});
+/** Memory of the extract function, in MB. */
+export const EXTRACT_MEMORY_MB = 1024;
+
+/** Memory of the extract function kept outside the V8 heap, in MB. */
+const EXTRACT_MEMORY_OUTSIDE_HEAP_MB = 128;
+
+export const DeployConfigSchema = z
+  .strictObject({
+    /** When the refresh runs. */
+    schedule: z
+      .strictObject({
+        expression: scheduleExpression,
+        timeZone: timeZone.default('UTC'),
+      })
+      .prefault({ expression: 'cron(0 6 * * ? *)' }),
+    /** The Secrets Manager secret with the Crossbeam OAuth credentials. */
+    secret: z
+      .strictObject({
+        name: z
+          .string()
+          .regex(
+            /^[\w/+=.@-]{1,512}$/,
+            'must be a Secrets Manager secret name: letters, digits and /_+=.@-',
+          )
+          .default('crossbeam-warehouse/crossbeam-api'),
+        /**
+         * True to use a secret that already exists; false to create it with
+         * placeholder values that an operator replaces after the first deploy.
+         */
+        existing: z.boolean().default(false),
+      })
+      .prefault({}),
+    streams: z
+      .array(z.enum(STREAM_NAMES))
+      .min(1)
+      .refine(
+        (streams) => new Set(streams).size === streams.length,
+        'must not name a stream twice',
+      )
+      .default([...STREAM_NAMES]),
+    /** Streams extracted at the same time by the state machine's Map. */
+    maxConcurrency: z.number().int().min(1).max(STREAM_NAMES.length).default(2),
+    /**
+     * Crossbeam requests in flight at once within one stream's extract call,
+     * so up to maxConcurrency times this many in a run.
+     */
+    requestsInFlight: z.number().int().min(1).max(16).default(4),
+    /**
+     * V8 heap ceiling of the extract function in MB; by default sized to the
+     * pages that requestsInFlight lets into memory (112 MB at 4). Raise it
+     * for records far wider than usual.
+     */
+    extractHeapMb: z
+      .number()
+      .int()
+      .max(EXTRACT_MEMORY_MB - EXTRACT_MEMORY_OUTSIDE_HEAP_MB)
+      .optional(),
+    /**
+     * Reads the overlap streams one partner at a time, with a bookmark per
+     * partner, so that several partners' pages are fetched at once.
+     */
+    splitOverlapsByPartner: z.boolean().default(true),
+    /**
+     * Hours after which a run reads the organization's own account and lead
+     * records again (the API cannot bookmark them); 0 reads them every run.
+     */
+    recordsRefreshHours: z.number().min(0).default(24),
+    redshift: redshiftSchema,
+    schemas: z
+      .strictObject({
+        crossbeam: identifier.default('crossbeam'),
+        staging: identifier.default('crossbeam_staging'),
+        models: identifier.default('crossbeam_models'),
+        dashboards: identifier.default('crossbeam_dashboards'),
+      })
+      .prefault({}),
+    /** Customer CRM, marketing and product sources, passed to the build. */
+    sources: z.looseObject({}).optional(),
+    landing: z
+      .strictObject({
+        /** Key prefix of every landed object in the bucket. */
+        prefix: z
+          .string()
+          .regex(
+            /^[a-z0-9][a-z0-9_-]{0,62}$/,
+            'must be lower-case letters, digits, _ and -',
+          )
+          .default('crossbeam'),
+        /** Days raw API pages are kept. */
+        rawRetentionDays: z.number().int().min(1).max(3650).default(90),
+        /** Days normalized parts and manifests are kept. */
+        normalizedRetentionDays: z
+          .number()
+          .int()
+          .min(
+            7,
+            'must be at least 7 days, so that a run is loaded before it expires',
+          )
+          .max(3650)
+          .default(400),
+        /** `kms`: a customer managed key; `s3-managed`: SSE-S3. */
+        encryption: z.enum(['kms', 's3-managed']).default('kms'),
+      })
+      .prefault({}),
+    /** Address that receives failure notifications; none when unset. */
+    alarmEmail: z.email().optional(),
+    /** Days the functions' and state machine's logs are kept. */
+    logRetentionDays: z
+      .number()
+      .refine(
+        (days) => (LOG_RETENTION_DAYS as readonly number[]).includes(days),
+        `must be one of ${LOG_RETENTION_DAYS.join(', ')}`,
+      )
+      .default(90),
+  })
+  .superRefine((config, context) => {
+    const needed = extractHeapLimitMb(config.requestsInFlight);
+    if (config.extractHeapMb !== undefined && config.extractHeapMb < needed) {
+      context.addIssue({
+        code: 'custom',
+        path: ['extractHeapMb'],
+        message: `must be at least ${needed} MB, the heap that requestsInFlight ${config.requestsInFlight} keeps in memory; raise it or lower requestsInFlight`,
+      });
+    }
+  });
 
 export type DeployConfig = z.infer<typeof DeployConfigSchema>;
 export type DeployConfigInput = z.input<typeof DeployConfigSchema>;

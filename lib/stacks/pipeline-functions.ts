@@ -10,6 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { EXTRACT_MEMORY_MB } from '../deploy-config/schema';
 
 /** One function of the pipeline: its entry file, memory and timeout. */
 interface FunctionSpec {
@@ -26,7 +27,7 @@ const FUNCTIONS: readonly FunctionSpec[] = [
     step: 'extract',
     description:
       'Reads one Crossbeam stream into the landing bucket until shortly before its timeout.',
-    memorySize: 1024,
+    memorySize: EXTRACT_MEMORY_MB,
     timeout: Duration.minutes(15),
     needsSql: false,
   },
@@ -105,6 +106,9 @@ export class PipelineFunctions extends Construct {
         logGroup,
         environment: {
           ...props.environment,
+          // NOTE: not checked on a deployed function: this assumes the
+          // runtime leaves the heap size to NODE_OPTIONS, as its bootstrap
+          // is reported to when NODE_OPTIONS sets one.
           NODE_OPTIONS:
             spec.step === 'extract'
               ? `--enable-source-maps --max-old-space-size=${props.extractHeapMb}`

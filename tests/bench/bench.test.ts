@@ -61,6 +61,9 @@ function figure(report: ScaleReport, dotted: string): unknown {
   return value;
 }
 
+/** The default smoke report, which the one-list run is compared with. */
+let splitReport: BenchReport | undefined;
+
 describe('npm run bench', () => {
   let workDir: string;
   let report: BenchReport;
@@ -80,6 +83,7 @@ describe('npm run bench', () => {
       { cwd: root, timeout: 55_000 },
     ));
     report = JSON.parse(await readFile(out, 'utf8')) as BenchReport;
+    splitReport = report;
   }, 60_000);
 
   afterAll(async () => {
@@ -107,6 +111,14 @@ describe('npm run bench', () => {
     const { memory, extract } = report.scales[0]!;
 
     expect(memory.extractHeapMb).toBe(extractHeapLimitMb(extract.concurrency));
+    // V8's limit is the old-generation ceiling plus the young generation;
+    // without the flag V8 sizes it from the machine's memory, far larger.
+    expect(memory.extractV8HeapLimitMb).toBeGreaterThanOrEqual(
+      memory.extractHeapMb,
+    );
+    expect(memory.extractV8HeapLimitMb).toBeLessThan(
+      memory.extractHeapMb + 100,
+    );
   });
 
   test('reads fewer records incrementally than in full', () => {
@@ -185,6 +197,15 @@ describe('npm run bench -- --no-partner-split', () => {
   test('reads each overlap stream as one list', () => {
     expect(report.scales[0]!.extract.splitOverlapsByPartner).toBe(false);
     expect(stdout).toContain('overlap streams read as one list each');
+  });
+
+  test('reads fewer pages than one partner at a time', () => {
+    // Split by partner, every partner's list ends on a page of its own.
+    const split = splitReport!.scales[0]!.extract;
+    const oneList = report.scales[0]!.extract;
+
+    expect(oneList.pages).toBeLessThan(split.pages);
+    expect(oneList.records).toBeLessThan(split.records);
   });
 
   test('starts the incremental run from the stream bookmarks', () => {

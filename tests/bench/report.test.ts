@@ -44,6 +44,7 @@ function scaleReport(
     },
     memory: {
       extractHeapMb: 112,
+      extractV8HeapLimitMb: 144,
       extractPeakRssMb: overrides.extractPeakRssMb ?? 120,
       pgliteFootprintMb: 700,
       loadPeakRssMb: 800,

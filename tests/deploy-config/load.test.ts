@@ -152,10 +152,16 @@ describe('parseDeployConfig', () => {
     expect(message).toMatch(/alarmEmail: .*\(received "ops"\)/);
   });
 
-  it('rejects an extract heap too small for the extract or above its memory', () => {
-    expect(errorOf({ ...MINIMAL, extractHeapMb: 32 })).toMatch(
-      /extractHeapMb: .*64/,
+  it('bounds the extract heap by its pages and memory', () => {
+    expect(errorOf({ ...MINIMAL, extractHeapMb: 100 })).toMatch(
+      /extractHeapMb: must be at least 112 MB/,
     );
+    expect(
+      errorOf({ ...MINIMAL, requestsInFlight: 16, extractHeapMb: 112 }),
+    ).toMatch(/at least 208 MB, the heap that requestsInFlight 16/);
+    expect(
+      parseDeployConfig({ ...MINIMAL, extractHeapMb: 112 }).extractHeapMb,
+    ).toBe(112);
     expect(errorOf({ ...MINIMAL, extractHeapMb: 1024 })).toMatch(
       /extractHeapMb: .*896/,
     );
