@@ -306,16 +306,19 @@ export function formatReport(report: BenchReport): string {
     ]),
   );
   const machine = report.machine;
-  const first = report.scales[0]?.extract;
-  const reading =
-    first === undefined
+  const extract = report.scales[0]?.extract;
+  const overlapReading = extract?.splitOverlapsByPartner
+    ? 'one partner at a time'
+    : 'as one list each';
+  const extractLine =
+    extract === undefined
       ? []
       : [
-          `Extract: ${first.concurrency} requests in flight, overlap streams read ${first.splitOverlapsByPartner ? 'one partner at a time' : 'as one list each'}.`,
+          `Extract: ${extract.concurrency} requests in flight, overlap streams read ${overlapReading}.`,
         ];
   return [
     `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}, load average ${machine.loadAverage.toFixed(2)} at start.`,
-    ...reading,
+    ...extractLine,
     '',
     figures,
     '',

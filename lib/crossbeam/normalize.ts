@@ -39,7 +39,7 @@ export interface RejectedItem {
 
 /**
  * An item as NDJSON lines: `lines[i]` contains the JSON objects, without line
- * ends, for the stream's `tables[i]` in the catalog, and `notes` says which
+ * ends, for the stream's `tables[i]` in the catalog, and `notes` lists which
  * text values were cut to fit.
  */
 export type SerializeResult =

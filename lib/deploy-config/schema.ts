@@ -270,7 +270,7 @@ export const DeployConfigSchema = z
       context.addIssue({
         code: 'custom',
         path: ['extractHeapMb'],
-        message: `must be at least ${needed} MB, the heap that requestsInFlight ${config.requestsInFlight} keeps in memory; raise it or lower requestsInFlight`,
+        message: `must be at least ${needed} MB, the heap that requestsInFlight ${config.requestsInFlight} needs. Raise it or lower requestsInFlight.`,
       });
     }
   });

@@ -109,20 +109,20 @@ export function createExtractLimiter(concurrency: number): ExtractLimiter {
 }
 
 /** V8 heap of an extract beyond its pages: code, clients and run state. */
-export const EXTRACT_BASE_HEAP_MB = 64;
+const EXTRACT_BASE_HEAP_MB = 64;
 
 /**
  * Heap allowed per page slot: a parsed sandbox page of 1,000 overlaps takes
  * about 2.4 MB (body and items), so this leaves room for records about three
  * times as wide, an estimate rather than a measured limit.
  */
-export const EXTRACT_HEAP_MB_PER_PAGE = 8;
+const EXTRACT_HEAP_MB_PER_PAGE = 8;
 
 /**
  * Returns the V8 old-generation ceiling (`--max-old-space-size`, in MB) for
- * an extract with `concurrency` requests in flight. An extract keeps alive
- * only what its page slots hold, so under this ceiling V8 collects before
- * the heap grows with the length of the run.
+ * an extract with `concurrency` requests in flight. Beyond a fixed base, an
+ * extract keeps alive only the pages in its slots, so under this ceiling V8
+ * collects garbage before the heap grows with the length of the run.
  *
  * NOTE: an extract whose live heap passes the ceiling ends with a V8
  * out-of-memory error; the deploy setting `extractHeapMb` raises it.

@@ -35,7 +35,7 @@ export interface MergePlan {
   /** True when the run read every item, so rows absent from it are gone. */
   readonly replacesScope: boolean;
   /**
-   * Rows whose `column` holds one of `values` stay when absent from the
+   * Rows whose `column` contains one of `values` stay when absent from the
    * batch: the partners whose lists the run read from a bookmark, which
    * returns changes only.
    */

@@ -106,9 +106,9 @@ export class PipelineFunctions extends Construct {
         logGroup,
         environment: {
           ...props.environment,
-          // NOTE: not checked on a deployed function: this assumes the
-          // runtime leaves the heap size to NODE_OPTIONS, as its bootstrap
-          // is reported to when NODE_OPTIONS sets one.
+          // NOTE: not checked on a deployed function. If the Lambda runtime
+          // starts node with its own --max-old-space-size, that flag wins
+          // over this ceiling, because command-line options do.
           NODE_OPTIONS:
             spec.step === 'extract'
               ? `--enable-source-maps --max-old-space-size=${props.extractHeapMb}`

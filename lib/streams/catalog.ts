@@ -58,7 +58,7 @@ export interface StreamSpec {
   /**
    * The list filter that splits the stream into one list per partner, each
    * with its own cursor and bookmark, so that several partners' pages can
-   * be read at once. `column` is the landed column that holds the value.
+   * be read at once. `column` is the landed column that contains the value.
    */
   readonly partitionBy?: {
     readonly parameter: 'partner-id';

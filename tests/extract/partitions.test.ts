@@ -93,7 +93,7 @@ async function landedOverlaps(
 }
 
 /**
- * Starts a loopback proxy in front of the sandbox that slows every answer
+ * Starts a loopback proxy in front of the sandbox that slows every response
  * by `delayMs` and, with `limit`, forces that page size on overlap lists.
  * It counts the requests in flight.
  */

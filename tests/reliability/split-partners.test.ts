@@ -115,7 +115,7 @@ describe('overlaps read per partner', () => {
     await sandbox?.close();
   });
 
-  /** Every overlap the API serves now, read in one list per stream. */
+  /** Reads every overlap the API serves now, in one list per stream. */
   async function apiKeys(): Promise<string[]> {
     const direct = createCrossbeamClient({
       apiUrl: sandbox.url,
@@ -222,19 +222,19 @@ describe('overlaps read per partner', () => {
   });
 
   it('removes a partner no longer listed', async () => {
-    const gone = partnerIds()[0]!;
-    hidden = new Set([gone]);
+    const endedPartner = partnerIds()[0]!;
+    hidden = new Set([endedPartner]);
     const sync = await step(1);
     hidden = new Set();
 
     expect(sync.failures).toEqual([]);
     const expected = (await apiKeys()).filter(
-      (key) => !key.endsWith(`@${gone}`),
+      (key) => !key.endsWith(`@${endedPartner}`),
     );
     expect(await storedKeys()).toEqual(expected);
     expect(await openHistory()).toBe(expected.length);
     expect(
-      (await partnerBookmarks()).some((b) => b.includes(`:${gone}:`)),
+      (await partnerBookmarks()).some((b) => b.includes(`:${endedPartner}:`)),
     ).toBe(false);
   });
 
