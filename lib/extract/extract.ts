@@ -1,6 +1,10 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import type { CrossbeamClient, CrossbeamPage } from '../crossbeam/client';
+import type {
+  CrossbeamClient,
+  CrossbeamPage,
+  RequestSchedule,
+} from '../crossbeam/client';
 import { serializeItem, type Lineage } from '../crossbeam/normalize';
 import { PartWriter } from '../landing/part-writer';
 import type { LandingStore } from '../landing/store';
@@ -9,7 +13,7 @@ import { crashPoint } from '../pipeline/crash-point';
 import { STREAMS, type StreamName } from '../streams/catalog';
 import type { ExtractCheckpoint, SliceState } from './checkpoint';
 import { completeRun } from './complete-run';
-import type { ExtractLimiter } from './limiter';
+import { PageReader, SlotPriority, type ExtractLimiter } from './limiter';
 import {
   planSlices,
   readSlices,
@@ -160,7 +164,12 @@ export async function extractStream(
     }
   }
 
-  const pages = openPages(options, spec.path, spec.pagination);
+  const reader = new PageReader(
+    options.limiter,
+    options.stream,
+    SlotPriority.list,
+  );
+  const pages = openPages(options, spec.path, spec.pagination, reader.schedule);
   let scope = 'full pass';
   if (options.checkpoint) scope = `resuming at page ${state.pages}`;
   else if (options.bookmark !== null) scope = 'changes since the bookmark';
@@ -169,19 +178,16 @@ export async function extractStream(
     run: state.run_id,
   });
 
-  const { limiter } = options;
   // A page slot is held from the request until the page is landed.
   const nextPage = async (): Promise<{
     result: IteratorResult<CrossbeamPage, void>;
     release: () => void;
   }> => {
-    const release = limiter
-      ? await limiter.pages.acquire(options.stream)
-      : () => undefined;
     try {
-      return { result: await pages.next(), release };
+      const result = await pages.next();
+      return { result, release: reader.takePageSlot() };
     } catch (error) {
-      release();
+      reader.takePageSlot()();
       throw error;
     }
   };
@@ -277,7 +283,11 @@ async function extractSlices(
 ): Promise<ExtractResult> {
   const logger = options.logger ?? silent;
   const now = options.now ?? Date.now;
-  const schedule = requestSchedule(options.limiter, options.stream);
+  const schedule = requestSchedule(
+    options.limiter,
+    options.stream,
+    SlotPriority.list,
+  );
   if (!state.partitions) {
     state.partitions = await planSlices(
       options.client,
@@ -359,9 +369,9 @@ function openPages(
   options: ExtractOptions,
   path: string,
   pagination: 'page' | 'cursor' | 'none',
+  schedule: RequestSchedule,
 ): AsyncGenerator<CrossbeamPage, void, undefined> {
   const { client } = options;
-  const schedule = requestSchedule(options.limiter, options.stream);
   if (options.checkpoint) {
     return client.paginateFrom(options.checkpoint.next_url!, { schedule });
   }

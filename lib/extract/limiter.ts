@@ -1,15 +1,47 @@
+import type { RequestSchedule } from '../crossbeam/client';
+
 /**
- * A counting semaphore whose free slots go to the waiting group that holds
- * the fewest slots, the longest waiter first among equals. A stream that
- * reads one page after another (one group, one slot at a time) is never
- * starved by a stream that reads many partners' pages at once.
+ * How urgently a waiter needs a slot. A list read one page after another
+ * cannot go faster than its pages arrive, so every ms it waits for a slot
+ * lengthens the run. A stream read one partner at a time has other
+ * partners' pages to fetch meanwhile, so it fills the slots that are left.
+ */
+export const SlotPriority = {
+  /** A page of a partner's list, read beside the stream's other partners. */
+  slice: 0,
+  /** A page of a list read one page after another. */
+  list: 1,
+} as const;
+
+export type SlotPriority = (typeof SlotPriority)[keyof typeof SlotPriority];
+
+/**
+ * A counting semaphore whose free slots go to the waiter of the highest
+ * priority, then to the group that holds the fewest slots, the longest
+ * waiter first among equals. A stream that reads one page after another
+ * (one group, one slot at a time) is never starved by a stream that reads
+ * many partners' pages at once.
+ *
+ * With `keepListSlots`, a slot freed at `SlotPriority.list` is reserved for
+ * its group until the event loop's next turn. A list requests its next page
+ * as soon as a page arrives, and would otherwise wait for another request
+ * to finish.
  */
 export class FairSemaphore {
   private readonly held = new Map<string, number>();
-  private readonly waiting: { group: string; grant: () => void }[] = [];
+  /** Freed list slots reserved for their group until the next turn. */
+  private readonly reserved = new Map<string, number>();
+  private readonly waiting: {
+    group: string;
+    priority: SlotPriority;
+    grant: () => void;
+  }[] = [];
   private inUse = 0;
 
-  constructor(readonly capacity: number) {
+  constructor(
+    readonly capacity: number,
+    private readonly options: { readonly keepListSlots?: boolean } = {},
+  ) {
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new RangeError(
         `Invalid semaphore capacity ${capacity}: expected a whole number of at least 1.`,
@@ -23,25 +55,38 @@ export class FairSemaphore {
   }
 
   /** Waits for a slot and returns the function that frees it, once. */
-  async acquire(group: string): Promise<() => void> {
-    if (this.inUse < this.capacity && this.waiting.length === 0) {
+  async acquire(
+    group: string,
+    priority: SlotPriority = SlotPriority.slice,
+  ): Promise<() => void> {
+    const reserved = this.reserved.get(group) ?? 0;
+    if (reserved > 0) {
+      this.setCount(this.reserved, group, reserved - 1);
+      this.setCount(this.held, group, (this.held.get(group) ?? 0) + 1);
+    } else if (this.inUse < this.capacity && this.waiting.length === 0) {
       this.take(group);
     } else {
       await new Promise<void>((resolve) => {
-        this.waiting.push({ group, grant: resolve });
+        this.waiting.push({ group, priority, grant: resolve });
       });
     }
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.give(group);
+      if (priority === SlotPriority.list && this.options.keepListSlots) {
+        this.reserve(group);
+      } else this.give(group);
     };
   }
 
   /** Runs `task` while holding a slot. */
-  async run<T>(group: string, task: () => Promise<T>): Promise<T> {
-    const release = await this.acquire(group);
+  async run<T>(
+    group: string,
+    task: () => Promise<T>,
+    priority: SlotPriority = SlotPriority.slice,
+  ): Promise<T> {
+    const release = await this.acquire(group, priority);
     try {
       return await task();
     } finally {
@@ -54,18 +99,45 @@ export class FairSemaphore {
     this.held.set(group, (this.held.get(group) ?? 0) + 1);
   }
 
+  private setCount(counts: Map<string, number>, group: string, n: number) {
+    if (n === 0) counts.delete(group);
+    else counts.set(group, n);
+  }
+
+  /** Frees a slot of `group` for its own next acquire, until the next turn. */
+  private reserve(group: string): void {
+    this.setCount(this.held, group, (this.held.get(group) ?? 1) - 1);
+    this.setCount(this.reserved, group, (this.reserved.get(group) ?? 0) + 1);
+    setImmediate(() => {
+      const reserved = this.reserved.get(group) ?? 0;
+      if (reserved === 0) return;
+      this.setCount(this.reserved, group, reserved - 1);
+      this.inUse--;
+      this.dispatch();
+    });
+  }
+
   private give(group: string): void {
     this.inUse--;
-    const left = (this.held.get(group) ?? 1) - 1;
-    if (left === 0) this.held.delete(group);
-    else this.held.set(group, left);
+    this.setCount(this.held, group, (this.held.get(group) ?? 1) - 1);
+    this.dispatch();
+  }
 
+  /** Hands free slots to the waiters that come first. */
+  private dispatch(): void {
     while (this.inUse < this.capacity && this.waiting.length > 0) {
       let best = 0;
+      let bestHeld = this.held.get(this.waiting[0]!.group) ?? 0;
       for (let index = 1; index < this.waiting.length; index++) {
-        const candidate = this.held.get(this.waiting[index]!.group) ?? 0;
-        if (candidate < (this.held.get(this.waiting[best]!.group) ?? 0)) {
+        const candidate = this.waiting[index]!;
+        const leader = this.waiting[best]!;
+        const held = this.held.get(candidate.group) ?? 0;
+        if (
+          candidate.priority > leader.priority ||
+          (candidate.priority === leader.priority && held < bestHeld)
+        ) {
           best = index;
+          bestHeld = held;
         }
       }
       const [next] = this.waiting.splice(best, 1);
@@ -80,12 +152,64 @@ export class FairSemaphore {
  * keeps in memory:
  * `requests` caps the requests in flight across every stream and partner,
  * and `pages` caps the pages fetched or being fetched but not yet landed.
- * A page slot is taken before its request and freed once the page is
- * landed, so memory stays flat however many partners a stream reads.
+ * A page slot is taken once a request slot is held, before the request is
+ * sent, and freed once the page is landed (see `PageReader`), so memory
+ * stays flat however many partners a stream reads.
  */
 export interface ExtractLimiter {
   readonly requests: FairSemaphore;
   readonly pages: FairSemaphore;
+}
+
+/**
+ * One reader's share of the limiter, for one list: each request waits for
+ * a request slot, then for a page slot, so that no page slot is held by a
+ * request that has not been sent. The page slot outlives the request: the
+ * reader takes it with `takePageSlot` once the page arrives and frees it
+ * once the page is landed. A reader has at most one request pending.
+ */
+export class PageReader {
+  /** Pass to the client's `paginate` and `paginateFrom`. */
+  readonly schedule: RequestSchedule;
+  private pageSlot: (() => void) | undefined;
+
+  constructor(
+    limiter: ExtractLimiter | undefined,
+    group: string,
+    priority: SlotPriority,
+  ) {
+    if (!limiter) {
+      this.schedule = (request) => request();
+      return;
+    }
+    this.schedule = (request) =>
+      limiter.requests.run(
+        group,
+        async () => {
+          const release = await limiter.pages.acquire(group, priority);
+          this.pageSlot?.();
+          this.pageSlot = release;
+          try {
+            return await request();
+          } catch (error) {
+            this.takePageSlot()();
+            throw error;
+          }
+        },
+        priority,
+      );
+  }
+
+  /**
+   * Returns the function that frees the page slot of the last request, or
+   * one that does nothing when no slot is held. Call it after every
+   * `next()` of the list, the failed ones too.
+   */
+  takePageSlot(): () => void {
+    const release = this.pageSlot ?? (() => undefined);
+    this.pageSlot = undefined;
+    return release;
+  }
 }
 
 /**
@@ -103,7 +227,7 @@ export const PAGES_BEYOND_REQUESTS = 2;
  */
 export function createExtractLimiter(concurrency: number): ExtractLimiter {
   return {
-    requests: new FairSemaphore(concurrency),
+    requests: new FairSemaphore(concurrency, { keepListSlots: true }),
     pages: new FairSemaphore(concurrency + PAGES_BEYOND_REQUESTS),
   };
 }

@@ -8,21 +8,23 @@ import {
 import type { Logger } from '../log';
 import { STREAMS, type StreamName } from '../streams/catalog';
 import type { PartitionState, SliceState } from './checkpoint';
-import type { ExtractLimiter } from './limiter';
+import { PageReader, SlotPriority, type ExtractLimiter } from './limiter';
 
 /** Lists read at the same time per split stream when no limiter is given. */
 export const DEFAULT_SLICE_READERS = 4;
 
 /**
  * Returns a schedule that runs each request of `group` under the
- * limiter's request slots, or runs it directly without a limiter.
+ * limiter's request slots at `priority`, or runs it directly without a
+ * limiter.
  */
 export function requestSchedule(
   limiter: ExtractLimiter | undefined,
   group: string,
+  priority: SlotPriority,
 ): RequestSchedule {
   if (!limiter) return (request) => request();
-  return (request) => limiter.requests.run(group, request);
+  return (request) => limiter.requests.run(group, request, priority);
 }
 
 /** Returns the first page's URL of one partner's list. */
@@ -174,7 +176,6 @@ export async function readSlices(options: SliceReadOptions): Promise<void> {
     todo.length,
     limiter?.requests.capacity ?? DEFAULT_SLICE_READERS,
   );
-  const schedule = requestSchedule(limiter, stream);
   let failed = false;
   let landing: Promise<void> = Promise.resolve();
   const landInOrder = (page: CrossbeamPage, slice: SliceState) => {
@@ -184,6 +185,8 @@ export async function readSlices(options: SliceReadOptions): Promise<void> {
   };
 
   const readSlice = async (slice: SliceState): Promise<void> => {
+    const reader = new PageReader(limiter, stream, SlotPriority.slice);
+    const { schedule } = reader;
     let pages = client.paginateFrom(slice.next_url!, {
       bookmark: slice.mode === 'incremental' && slice.pages === 0,
       schedule,
@@ -191,18 +194,13 @@ export async function readSlices(options: SliceReadOptions): Promise<void> {
     let previous: Promise<void> = Promise.resolve();
     try {
       while (!failed && !options.shouldStop()) {
-        const release = limiter
-          ? await limiter.pages.acquire(stream)
-          : () => undefined;
         let result: IteratorResult<CrossbeamPage, void>;
+        let release: () => void;
         try {
-          if (failed || options.shouldStop()) {
-            release();
-            break;
-          }
           result = await pages.next();
+          release = reader.takePageSlot();
         } catch (error) {
-          release();
+          reader.takePageSlot()();
           if (!(error instanceof BookmarkExpiredError) || slice.pages > 0) {
             throw namePartner(error, stream, slice.value);
           }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -51,7 +52,11 @@ export class FileLandingStore implements LandingStore {
     try {
       const source =
         body instanceof Readable ? body : Readable.from([Buffer.from(body)]);
-      await pipeline(source, createWriteStream(temp));
+      const sink = createWriteStream(temp);
+      // Opened before the source is read: a source that fails at once
+      // would otherwise leave the file to appear after the removal below.
+      await once(sink, 'open');
+      await pipeline(source, sink);
       const handle = await fs.open(temp, 'r+');
       try {
         await handle.sync();

@@ -34,7 +34,10 @@ export interface StartSandboxOptions {
   readonly credentials?: Partial<SandboxCredentials>;
   /** Lifetime of access tokens in wall-clock seconds; default 86,400. */
   readonly accessTokenTtlSeconds?: number;
-  /** Delay added to every `/v1` response, in milliseconds; default 0. */
+  /**
+   * Time from a `/v1` request to its response, in milliseconds, default 0.
+   * The body is built within it, unless building takes longer.
+   */
   readonly latencyMs?: number;
   readonly faults?: readonly FaultRule[];
   /** Key of the list in every list body: `data` (default) or `items`. */
@@ -175,6 +178,11 @@ function cursorSecret(world: World): number {
  * // … point the client at sandbox.url and sandbox.authUrl …
  * await sandbox.close();
  */
+/** Encodes a JSON response body as UTF-8. */
+function encodeBody(body: unknown): Buffer {
+  return Buffer.from(JSON.stringify(body), 'utf8');
+}
+
 export async function startSandbox(
   options: StartSandboxOptions,
 ): Promise<Sandbox> {
@@ -216,21 +224,34 @@ export async function startSandbox(
     options: { headers?: Record<string, string>; truncate?: boolean } = {},
   ) => {
     if (res.destroyed || res.headersSent) return;
-    const text = JSON.stringify(body);
-    counters.responses[status] = (counters.responses[status] ?? 0) + 1;
-    const headers: Record<string, string> = {
-      'Content-Type': 'application/json; charset=utf-8',
-      ...options.headers,
-    };
     if (options.truncate) {
-      res.writeHead(status, headers);
+      const text = JSON.stringify(body);
+      counters.responses[status] = (counters.responses[status] ?? 0) + 1;
+      res.writeHead(status, {
+        'Content-Type': 'application/json; charset=utf-8',
+        ...options.headers,
+      });
       res.end(text.slice(0, Math.floor(text.length / 2)));
       return;
     }
-    // Encoded once, for both the Content-Length and the body.
-    const bytes = Buffer.from(text, 'utf8');
-    headers['Content-Length'] = String(bytes.length);
-    res.writeHead(status, headers);
+    sendBytes(res, status, encodeBody(body), options.headers);
+  };
+
+  /** Sends a JSON body that `encodeBody` encoded. */
+  const sendBytes = (
+    res: ServerResponse,
+    status: number,
+    bytes: Buffer,
+    headers: Record<string, string> = {},
+  ) => {
+    if (res.destroyed || res.headersSent) return;
+    counters.responses[status] = (counters.responses[status] ?? 0) + 1;
+    res.writeHead(status, {
+      'Content-Type': 'application/json; charset=utf-8',
+      ...headers,
+      // Encoded once, for both the Content-Length and the body.
+      'Content-Length': String(bytes.length),
+    });
     res.end(bytes);
   };
 
@@ -412,7 +433,21 @@ export async function startSandbox(
       return;
     }
     if (fault?.type === 'delay') await sleep(fault.delayMs);
-    if (path.startsWith('/v1/') && latencyMs > 0) await sleep(latencyMs);
+    const respondAt = performance.now() + latencyMs;
+    // Without a fault, a /v1 body is built and encoded while the latency
+    // runs, so that latencyMs is the whole time a page takes to respond, as
+    // it is for an API whose own work is part of its latency.
+    let prepared: { bytes: Buffer } | { error: unknown } | undefined;
+    if (path.startsWith('/v1/') && fault === undefined) {
+      try {
+        prepared = { bytes: encodeBody(api(req, url, undefined)) };
+      } catch (error) {
+        prepared = { error };
+      }
+    }
+    if (path.startsWith('/v1/') && latencyMs > 0) {
+      await sleep(Math.max(0, respondAt - performance.now()));
+    }
     if (res.destroyed) return;
 
     if (fault?.type === 'status') {
@@ -465,7 +500,13 @@ export async function startSandbox(
         });
         return;
       }
-      send(res, 200, api(req, url, fault), { truncate });
+      if (prepared === undefined) {
+        send(res, 200, api(req, url, fault), { truncate });
+      } else if ('error' in prepared) {
+        throw prepared.error;
+      } else {
+        sendBytes(res, 200, prepared.bytes);
+      }
     } catch (error) {
       if (error instanceof SandboxApiError) {
         send(res, error.status, error.body(), {

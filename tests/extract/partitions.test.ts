@@ -14,7 +14,15 @@ import {
   type ExtractCheckpoint,
   type ExtractOptions,
 } from '../../lib/extract/extract';
-import { createExtractLimiter, FairSemaphore } from '../../lib/extract/limiter';
+import {
+  createExtractLimiter,
+  FairSemaphore,
+  PageReader,
+  SlotPriority,
+} from '../../lib/extract/limiter';
+
+/** Resolves after the event loop's current turn. */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 import type { Manifest } from '../../lib/extract/manifest';
 import { FileLandingStore } from '../../lib/landing/file-store';
 import { startSandbox, type Sandbox } from '../../lib/sandbox/server';
@@ -535,7 +543,110 @@ describe('FairSemaphore', () => {
     again();
   });
 
+  it('serves a list before partners, however few slots they hold', async () => {
+    const semaphore = new FairSemaphore(2);
+    const first = await semaphore.acquire('accounts', SlotPriority.list);
+    const second = await semaphore.acquire('overlaps');
+    const order: string[] = [];
+    const waiters = [
+      semaphore.acquire('signals').then((release) => {
+        order.push('signals');
+        return release;
+      }),
+      semaphore.acquire('accounts', SlotPriority.list).then((release) => {
+        order.push('accounts');
+        return release;
+      }),
+    ];
+    second();
+    await nextTurn();
+
+    expect(order).toEqual(['accounts']);
+    first();
+    const releases = await Promise.all(waiters);
+    expect(order).toEqual(['accounts', 'signals']);
+    for (const release of releases) release();
+    expect(semaphore.used).toBe(0);
+  });
+
+  it('keeps a freed list slot for its group until the next turn', async () => {
+    const semaphore = new FairSemaphore(1, { keepListSlots: true });
+    const page = await semaphore.acquire('accounts', SlotPriority.list);
+    const order: string[] = [];
+    const partner = semaphore.acquire('overlaps').then((release) => {
+      order.push('overlaps');
+      return release;
+    });
+    page();
+    // In the same turn, the list's next page takes the slot back.
+    const nextPage = await semaphore.acquire('accounts', SlotPriority.list);
+    order.push('accounts');
+    nextPage();
+    await nextTurn();
+
+    expect(order).toEqual(['accounts', 'overlaps']);
+    (await partner)();
+    expect(semaphore.used).toBe(0);
+  });
+
+  it('gives up a kept list slot on the next turn', async () => {
+    const semaphore = new FairSemaphore(1, { keepListSlots: true });
+    const page = await semaphore.acquire('accounts', SlotPriority.list);
+    let granted = false;
+    const partner = semaphore.acquire('overlaps').then((release) => {
+      granted = true;
+      return release;
+    });
+    page();
+
+    expect(semaphore.used).toBe(1);
+    await nextTurn();
+    expect(granted).toBe(true);
+    (await partner)();
+    expect(semaphore.used).toBe(0);
+  });
+
   it('rejects a capacity below one', () => {
     expect(() => new FairSemaphore(0)).toThrow(/at least 1/);
+  });
+});
+
+describe('PageReader', () => {
+  it('takes no page slot while its request waits for a request slot', async () => {
+    const limiter = createExtractLimiter(1);
+    const busy = new PageReader(limiter, 'overlaps', SlotPriority.slice);
+    const waiting = new PageReader(limiter, 'accounts', SlotPriority.list);
+    let answer!: () => void;
+    const inFlight = busy.schedule(
+      () => new Promise<string>((resolve) => (answer = () => resolve('a'))),
+    );
+    await nextTurn();
+    const queued = waiting.schedule(async () => 'b');
+    await nextTurn();
+
+    expect(limiter.requests.used).toBe(1);
+    expect(limiter.pages.used).toBe(1);
+    answer();
+    await expect(inFlight).resolves.toBe('a');
+    await expect(queued).resolves.toBe('b');
+    // Each page keeps its slot until its reader frees it.
+    expect(limiter.pages.used).toBe(2);
+    busy.takePageSlot()();
+    waiting.takePageSlot()();
+    expect(limiter.pages.used).toBe(0);
+  });
+
+  it('frees the page slot of a request that fails', async () => {
+    const limiter = createExtractLimiter(1);
+    const reader = new PageReader(limiter, 'accounts', SlotPriority.list);
+
+    await expect(
+      reader.schedule(async () => {
+        throw new Error('connection reset');
+      }),
+    ).rejects.toThrow('connection reset');
+    expect(limiter.pages.used).toBe(0);
+    reader.takePageSlot()();
+    expect(limiter.pages.used).toBe(0);
   });
 });
