@@ -1,7 +1,7 @@
 import type { RequestSchedule } from '../crossbeam/client';
 
 /**
- * How urgently a waiter needs a slot. A list read one page after another
+ * The urgency of a waiter for a slot. A list read one page after another
  * cannot go faster than its pages arrive, so every ms it waits for a slot
  * lengthens the run. A stream read one partner at a time has other
  * partners' pages to fetch meanwhile, so it fills the slots that are left.
@@ -26,6 +26,11 @@ export type SlotPriority = (typeof SlotPriority)[keyof typeof SlotPriority];
  * its group until the event loop's next turn. A list requests its next page
  * as soon as a page arrives, and would otherwise wait for another request
  * to finish.
+ *
+ * NOTE: a list that takes its reserved slot back can hold it until it ends.
+ * With as many lists as slots, partners' lists wait until a list ends.
+ * `syncStreams` runs at most `concurrency` streams at once, so there a
+ * stream read per partner always has a slot.
  */
 export class FairSemaphore {
   private readonly held = new Map<string, number>();
@@ -162,6 +167,17 @@ export interface ExtractLimiter {
 }
 
 /**
+ * Raised by a `PageReader`'s schedule for a request that was still waiting
+ * for its slots when the reader was stopped. The request was not sent.
+ */
+export class PageReadStoppedError extends Error {
+  constructor(group: string) {
+    super(`Stopped reading ${group} before sending its next request.`);
+    this.name = 'PageReadStoppedError';
+  }
+}
+
+/**
  * One reader's share of the limiter, for one list: each request waits for
  * a request slot, then for a page slot, so that no page slot is held by a
  * request that has not been sent. The page slot outlives the request: the
@@ -173,10 +189,16 @@ export class PageReader {
   readonly schedule: RequestSchedule;
   private pageSlot: (() => void) | undefined;
 
+  /**
+   * `shouldStop` is checked once a request has both slots. When it
+   * returns true, the request is not sent and the schedule raises
+   * `PageReadStoppedError`.
+   */
   constructor(
     limiter: ExtractLimiter | undefined,
     group: string,
     priority: SlotPriority,
+    shouldStop: () => boolean = () => false,
   ) {
     if (!limiter) {
       this.schedule = (request) => request();
@@ -187,6 +209,10 @@ export class PageReader {
         group,
         async () => {
           const release = await limiter.pages.acquire(group, priority);
+          if (shouldStop()) {
+            release();
+            throw new PageReadStoppedError(group);
+          }
           this.pageSlot?.();
           this.pageSlot = release;
           try {

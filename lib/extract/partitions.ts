@@ -8,7 +8,12 @@ import {
 import type { Logger } from '../log';
 import { STREAMS, type StreamName } from '../streams/catalog';
 import type { PartitionState, SliceState } from './checkpoint';
-import { PageReader, SlotPriority, type ExtractLimiter } from './limiter';
+import {
+  PageReader,
+  PageReadStoppedError,
+  SlotPriority,
+  type ExtractLimiter,
+} from './limiter';
 
 /** Lists read at the same time per split stream when no limiter is given. */
 export const DEFAULT_SLICE_READERS = 4;
@@ -185,7 +190,12 @@ export async function readSlices(options: SliceReadOptions): Promise<void> {
   };
 
   const readSlice = async (slice: SliceState): Promise<void> => {
-    const reader = new PageReader(limiter, stream, SlotPriority.slice);
+    const reader = new PageReader(
+      limiter,
+      stream,
+      SlotPriority.slice,
+      () => failed || options.shouldStop(),
+    );
     const { schedule } = reader;
     let pages = client.paginateFrom(slice.next_url!, {
       bookmark: slice.mode === 'incremental' && slice.pages === 0,
@@ -201,6 +211,7 @@ export async function readSlices(options: SliceReadOptions): Promise<void> {
           release = reader.takePageSlot();
         } catch (error) {
           reader.takePageSlot()();
+          if (error instanceof PageReadStoppedError) break;
           if (!(error instanceof BookmarkExpiredError) || slice.pages > 0) {
             throw namePartner(error, stream, slice.value);
           }

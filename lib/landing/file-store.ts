@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -49,13 +48,10 @@ export class FileLandingStore implements LandingStore {
     await fs.mkdir(path.dirname(target), { recursive: true });
     const temp = `${target}.tmp-${randomBytes(6).toString('hex')}`;
 
+    const sink = createWriteStream(temp);
     try {
       const source =
         body instanceof Readable ? body : Readable.from([Buffer.from(body)]);
-      const sink = createWriteStream(temp);
-      // Opened before the source is read: a source that fails at once
-      // would otherwise leave the file to appear after the removal below.
-      await once(sink, 'open');
       await pipeline(source, sink);
       const handle = await fs.open(temp, 'r+');
       try {
@@ -67,6 +63,13 @@ export class FileLandingStore implements LandingStore {
       await fs.rename(temp, target);
       return { bytes: size };
     } catch (error) {
+      // A sink destroyed while its file is opening still creates the file,
+      // so the removal waits until the sink has closed.
+      if (!sink.closed) {
+        await new Promise<void>((resolve) =>
+          sink.once('close', () => resolve()),
+        );
+      }
       await fs.rm(temp, { force: true });
       throw error;
     }

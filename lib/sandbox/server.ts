@@ -36,7 +36,8 @@ export interface StartSandboxOptions {
   readonly accessTokenTtlSeconds?: number;
   /**
    * Time from a `/v1` request to its response, in milliseconds, default 0.
-   * The body is built within it, unless building takes longer.
+   * The body is built within it, unless building takes longer, from the
+   * token, clock and list key as they are when the request arrives.
    */
   readonly latencyMs?: number;
   readonly faults?: readonly FaultRule[];
@@ -437,13 +438,18 @@ export async function startSandbox(
     // Without a fault, a /v1 body is built and encoded while the latency
     // runs, so that latencyMs is the whole time a page takes to respond, as
     // it is for an API whose own work is part of its latency.
-    let prepared: { bytes: Buffer } | { error: unknown } | undefined;
+    let prepared:
+      { bytes: Buffer; records: number } | { error: unknown } | undefined;
     if (path.startsWith('/v1/') && fault === undefined) {
+      // Items count as served once their body is sent.
+      const servedBefore = counters.recordsServed;
       try {
-        prepared = { bytes: encodeBody(api(req, url, undefined)) };
+        const bytes = encodeBody(api(req, url, undefined));
+        prepared = { bytes, records: counters.recordsServed - servedBefore };
       } catch (error) {
         prepared = { error };
       }
+      counters.recordsServed = servedBefore;
     }
     if (path.startsWith('/v1/') && latencyMs > 0) {
       await sleep(Math.max(0, respondAt - performance.now()));
@@ -505,6 +511,7 @@ export async function startSandbox(
       } else if ('error' in prepared) {
         throw prepared.error;
       } else {
+        counters.recordsServed += prepared.records;
         sendBytes(res, 200, prepared.bytes);
       }
     } catch (error) {

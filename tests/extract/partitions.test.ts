@@ -20,6 +20,8 @@ import {
   PageReader,
   SlotPriority,
 } from '../../lib/extract/limiter';
+import { planSlices, readSlices } from '../../lib/extract/partitions';
+import { silentLogger } from '../../lib/log';
 
 /** Resolves after the event loop's current turn. */
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
@@ -341,6 +343,46 @@ describe('extractStream split by partner', () => {
     } finally {
       await proxy.close();
     }
+  });
+
+  it('sends no request once stopped while waiting', async () => {
+    const client = clientFor(sandbox.url);
+    const limiter = createExtractLimiter(2);
+    const partitions = await planSlices(
+      client,
+      'account_overlaps',
+      new Map(),
+      (request) => request(),
+    );
+    // Another stream's landing pages hold every page slot.
+    const held = [];
+    for (let slot = 0; slot < limiter.pages.capacity; slot++) {
+      held.push(await limiter.pages.acquire('accounts'));
+    }
+    const before = sandbox.stats().requests['/v1/overlaps/accounts'] ?? 0;
+    let stopping = false;
+    const landed: string[] = [];
+    const reading = readSlices({
+      stream: 'account_overlaps',
+      client,
+      partitions,
+      limiter,
+      logger: silentLogger,
+      shouldStop: () => stopping,
+      land: async (page) => {
+        landed.push(page.url);
+      },
+    });
+    await nextTurn();
+    stopping = true;
+    for (const release of held) release();
+    await reading;
+
+    expect(landed).toEqual([]);
+    expect(sandbox.stats().requests['/v1/overlaps/accounts'] ?? 0).toBe(before);
+    expect(partitions.slices.every((slice) => slice.pages === 0)).toBe(true);
+    expect(limiter.requests.used).toBe(0);
+    expect(limiter.pages.used).toBe(0);
   });
 
   it('frees every slot when a write fails', async () => {

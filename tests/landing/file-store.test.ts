@@ -1,3 +1,4 @@
+import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -104,6 +105,19 @@ describe('FileLandingStore', () => {
     );
 
     expect(await store.exists('f/part.gz')).toBe(false);
+    expect(await fs.readdir(path.join(root, 'f'))).toEqual([]);
+  });
+
+  test('closes the source when the file cannot open', async () => {
+    const store = new FileLandingStore(root);
+    const source = createReadStream(__filename);
+    // Too long a name for the file system, though a valid key.
+    const key = `f/${'x'.repeat(250)}`;
+
+    await expect(store.put(key, source)).rejects.toMatchObject({
+      code: 'ENAMETOOLONG',
+    });
+    expect(source.destroyed).toBe(true);
     expect(await fs.readdir(path.join(root, 'f'))).toEqual([]);
   });
 

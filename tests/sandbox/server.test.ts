@@ -478,6 +478,24 @@ describe('startSandbox', () => {
       );
       expect(after.recordsServed).toBe(before.recordsServed + 10);
     });
+
+    it('counts no records for an abandoned response', async () => {
+      const slow = await startSandbox({ world, latencyMs: 1000 });
+      try {
+        await expect(
+          fetch(`${slow.url}/v1/records/accounts?limit=10`, {
+            headers: headersFor(slow, slow.issueAccessToken()),
+            signal: AbortSignal.timeout(50),
+          }),
+        ).rejects.toThrow();
+        await new Promise((resolve) => setTimeout(resolve, 1200));
+
+        expect(slow.stats().recordsServed).toBe(0);
+        expect(slow.stats().responses).toEqual({});
+      } finally {
+        await slow.close();
+      }
+    });
   });
 });
 
