@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { distance as editDistance } from 'fastest-levenshtein';
 import { z } from 'zod';
 import { ConfigurationError } from '../errors';
 import { STREAM_NAMES, type StreamName } from '../streams/catalog';
@@ -26,8 +27,26 @@ const httpUrl = z
   )
   .transform((value) => value.replace(/\/+$/, ''));
 
+const SchemasSchema = z.strictObject({
+  crossbeam: identifier.default('crossbeam'),
+  staging: identifier.default('crossbeam_staging'),
+  models: identifier.default('crossbeam_models'),
+  dashboards: identifier.default('crossbeam_dashboards'),
+});
+
+const RetrySchema = z.strictObject({
+  /** Attempts per request, the first included. */
+  maxAttempts: z.number().int().min(1).max(20).default(6),
+  /** Backoff ceiling of the first retry in ms, doubled for each further one. */
+  baseDelayMs: z.number().int().min(0).default(1000),
+  /** Largest backoff ceiling in ms; a longer Retry-After is still honored. */
+  maxDelayMs: z.number().int().min(0).default(60_000),
+  /** Time budget of one request over all its attempts and waits, in ms. */
+  maxRetryTimeMs: z.number().int().positive().default(300_000),
+});
+
 /** Every setting the pipeline reads, after merging flags, environment and file. */
-export const SettingsSchema = z.object({
+export const SettingsSchema = z.strictObject({
   apiUrl: httpUrl.default(DEFAULT_API_URL),
   authUrl: httpUrl.default(DEFAULT_AUTH_URL),
   clientId: z.string().min(1).optional(),
@@ -50,14 +69,7 @@ export const SettingsSchema = z.object({
     .array(z.enum(STREAM_NAMES))
     .min(1)
     .default([...STREAM_NAMES]),
-  schemas: z
-    .object({
-      crossbeam: identifier.default('crossbeam'),
-      staging: identifier.default('crossbeam_staging'),
-      models: identifier.default('crossbeam_models'),
-      dashboards: identifier.default('crossbeam_dashboards'),
-    })
-    .prefault({}),
+  schemas: SchemasSchema.prefault({}),
   /** Largest share of a run's items that may be rejected before it fails. */
   maxRejectShare: z.number().min(0).max(1).default(0.05),
   /** Maximum time one stream's extract may run, in minutes, before the run fails. */
@@ -82,18 +94,7 @@ export const SettingsSchema = z.object({
   /** Time limit of one Crossbeam request, headers and body, in ms. */
   requestTimeoutMs: z.number().int().positive().default(30_000),
   /** Retries of one Crossbeam request on 429, 5xx, timeouts and bad bodies. */
-  retry: z
-    .object({
-      /** Attempts per request, the first included. */
-      maxAttempts: z.number().int().min(1).max(20).default(6),
-      /** Backoff ceiling of the first retry in ms, doubled for each further one. */
-      baseDelayMs: z.number().int().min(0).default(1000),
-      /** Largest backoff ceiling in ms; a longer Retry-After is still honored. */
-      maxDelayMs: z.number().int().min(0).default(60_000),
-      /** Time budget of one request over all its attempts and waits, in ms. */
-      maxRetryTimeMs: z.number().int().positive().default(300_000),
-    })
-    .prefault({}),
+  retry: RetrySchema.prefault({}),
   /** Customer CRM, marketing and product tables; validated by lib/sources. */
   sources: z.record(z.string(), z.unknown()).optional(),
   stateDir: z.string().default('.crossbeam'),
@@ -127,9 +128,47 @@ function settingLabel(key: string): string {
   return variable ? `${key} (${variable[0]})` : key;
 }
 
+/** Setting names by the object that contains them, for spelling hints. */
+const SETTING_NAMES: Record<string, readonly string[]> = {
+  '': Object.keys(SettingsSchema.shape),
+  schemas: Object.keys(SchemasSchema.shape),
+  retry: Object.keys(RetrySchema.shape),
+};
+
+/** Returns the known name closest to `name` in edit distance, if close. */
+function closestName(
+  name: string,
+  known: readonly string[],
+): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
+  for (const candidate of known) {
+    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      best = candidate;
+      bestDistance = distance;
+    }
+  }
+  return best;
+}
+
+function describeUnknownKeys(issue: z.core.$ZodIssueUnrecognizedKeys): string {
+  const parent = issue.path.join('.');
+  return issue.keys
+    .map((key) => {
+      const name = parent === '' ? key : `${parent}.${key}`;
+      const hint = closestName(key, SETTING_NAMES[parent] ?? []);
+      return hint === undefined
+        ? `  - ${name}: unknown setting. Remove it, or check the setting names in the README.`
+        : `  - ${name}: unknown setting. Did you mean ${parent === '' ? hint : `${parent}.${hint}`}?`;
+    })
+    .join('\n');
+}
+
 function describeIssues(error: z.ZodError, source: SettingsInput): string {
   return error.issues
     .map((issue) => {
+      if (issue.code === 'unrecognized_keys') return describeUnknownKeys(issue);
       const top = String(issue.path[0] ?? '');
       const received = (source as Record<string, unknown>)[top];
       const shown =
@@ -181,10 +220,8 @@ export function loadSettings(
   } = {},
 ): Settings {
   const env = options.env ?? process.env;
-  const fromFile = readConfigFile(
-    options.configFile ?? env.CROSSBEAM_CONFIG,
-    options.cwd,
-  );
+  const configFile = options.configFile ?? env.CROSSBEAM_CONFIG;
+  const fromFile = readConfigFile(configFile, options.cwd);
 
   const fromEnv: Record<string, unknown> = {};
   for (const [variable, key] of Object.entries(ENVIRONMENT)) {
@@ -202,7 +239,7 @@ export function loadSettings(
   const parsed = SettingsSchema.safeParse(merged);
   if (!parsed.success) {
     throw new ConfigurationError(
-      `Invalid settings:\n${describeIssues(parsed.error, merged)}\nFix them in flags, environment variables or ${DEFAULT_CONFIG_FILE}.`,
+      `Invalid settings:\n${describeIssues(parsed.error, merged)}\nFix them in flags, environment variables or ${configFile === undefined ? DEFAULT_CONFIG_FILE : path.resolve(options.cwd ?? process.cwd(), configFile)}.`,
       { cause: parsed.error },
     );
   }

@@ -380,9 +380,11 @@ export function createCrossbeamClient(
           );
         }
         if (!response.ok) {
-          const snippet = redactText(body.slice(0, 200)).trim();
+          const snippet = redactText(body.slice(0, 200))
+            .replace(/\s+/g, ' ')
+            .trim();
           throw new CrossbeamApiError(
-            `Crossbeam returned HTTP ${response.status} for GET ${path}${snippet ? ` (${JSON.stringify(snippet)})` : ''}. ${statusHint(response.status, path)}`,
+            `Crossbeam returned HTTP ${response.status} for GET ${path}${snippet ? ` (body: ${snippet})` : ''}. ${statusHint(response.status, path)}`,
             response.status,
           );
         }

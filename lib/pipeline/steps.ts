@@ -65,7 +65,7 @@ export function throwIfFailed(sync: SyncResult): void {
       `  - ${failure.stream}: ${failure.error instanceof Error ? failure.error.message : String(failure.error)}`,
   );
   throw new SyncFailedError(
-    `Extract failed for ${sync.failures.length} of ${sync.failures.length + sync.manifests.length} streams in run ${sync.runId}:\n${lines.join('\n')}\n${sync.manifests.length > 0 ? 'The other streams landed and were kept. ' : ''}Run again to retry.`,
+    `Extract failed for ${sync.failures.length} of ${sync.failures.length + sync.manifests.length} streams in run ${sync.runId}:\n${lines.join('\n')}\n${sync.manifests.length > 0 ? 'The other streams landed and were kept. ' : ''}Fix what each line names, then run again.`,
     { cause: sync.failures[0]!.error },
   );
 }

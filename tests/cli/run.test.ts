@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -105,6 +105,25 @@ describe('crossbeam-warehouse run', () => {
       cli('status', '--warehouse', 'mysql://nowhere'),
     ).rejects.toMatchObject({
       stderr: expect.stringContaining('warehouse (CROSSBEAM_WAREHOUSE)'),
+    });
+  });
+
+  it('rejects a sandbox port out of range', async () => {
+    await expect(cli('sandbox', '--port', '99999')).rejects.toMatchObject({
+      stderr: expect.stringContaining(
+        'Invalid --port "99999": use a whole number from 0 to 65535',
+      ),
+    });
+  });
+
+  it('names a misspelled setting in the config file', async () => {
+    const config = path.join(workDir, 'typo.config.json');
+    writeFileSync(config, JSON.stringify({ concurency: 8 }));
+
+    await expect(cli('status', '--config', config)).rejects.toMatchObject({
+      stderr: expect.stringContaining(
+        'concurency: unknown setting. Did you mean concurrency?',
+      ),
     });
   });
 });

@@ -82,6 +82,36 @@ describe('loadSettings', () => {
     ).toThrow(/accessToken \(CROSSBEAM_ACCESS_TOKEN\)(?!.*42)/);
   });
 
+  it('names unknown settings with the closest name', () => {
+    const cwd = emptyDir();
+    writeFileSync(
+      path.join(cwd, 'team.json'),
+      JSON.stringify({
+        concurency: 8,
+        schemas: { crosbeam: 'partners' },
+        colour: 'blue',
+      }),
+    );
+
+    let message = '';
+    try {
+      loadSettings({ cwd, env: {}, configFile: 'team.json' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+
+    expect(message).toContain(
+      'concurency: unknown setting. Did you mean concurrency?',
+    );
+    expect(message).toContain(
+      'schemas.crosbeam: unknown setting. Did you mean schemas.crossbeam?',
+    );
+    expect(message).toContain('colour: unknown setting. Remove it');
+    expect(message).toContain(
+      `Fix them in flags, environment variables or ${path.join(cwd, 'team.json')}.`,
+    );
+  });
+
   it('rejects a missing explicit config file', () => {
     expect(() =>
       loadSettings({ cwd: emptyDir(), env: {}, configFile: 'missing.json' }),

@@ -58,7 +58,8 @@ interface DemoOptions extends GlobalOptions {
   anchor?: string;
 }
 
-function parseScale(value: string): Scale {
+/** Parses a `--scale` flag: a named world size or a whole number of accounts. */
+export function parseScale(value: string): Scale {
   if (value === 'tiny' || value === 'demo' || value === 'large') return value;
   const number = Number(value);
   if (!Number.isInteger(number) || number < 1) {

@@ -2,7 +2,7 @@ import readline from 'node:readline';
 import type { Command } from 'commander';
 import { ConfigurationError } from '../../errors';
 import { startSandbox } from '../../sandbox/server';
-import type { Scale } from '../../sandbox/types';
+import { parseScale } from './demo-command';
 import { createWorld } from '../../sandbox/world';
 
 const DAY_MS = 86_400_000;
@@ -25,6 +25,16 @@ function parseDate(value: string, flag: string): Date {
     );
   }
   return date;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new ConfigurationError(
+      `Invalid --port ${JSON.stringify(value)}: use a whole number from 0 to 65535, or 0 for a free port.`,
+    );
+  }
+  return port;
 }
 
 function parseNumber(value: string, flag: string, min: number): number {
@@ -68,9 +78,7 @@ export function registerSandboxCommand(program: Command): void {
     )
     .action(async (_options, command: Command) => {
       const options = command.opts<SandboxOptions>();
-      const scale: Scale = ['tiny', 'demo', 'large'].includes(options.scale)
-        ? (options.scale as Scale)
-        : parseNumber(options.scale, '--scale', 1);
+      const scale = parseScale(options.scale);
       const anchor = options.anchor
         ? parseDate(options.anchor, '--anchor')
         : new Date();
@@ -85,7 +93,7 @@ export function registerSandboxCommand(program: Command): void {
       const sandbox = await startSandbox({
         world,
         clock,
-        port: parseNumber(options.port, '--port', 0),
+        port: parsePort(options.port),
         latencyMs: parseNumber(options.latencyMs, '--latency-ms', 0),
       });
 
