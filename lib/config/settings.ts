@@ -170,12 +170,18 @@ function describeIssues(error: z.ZodError, source: SettingsInput): string {
     .map((issue) => {
       if (issue.code === 'unrecognized_keys') return describeUnknownKeys(issue);
       const top = String(issue.path[0] ?? '');
-      const received = (source as Record<string, unknown>)[top];
+      let value: unknown = source;
+      for (const key of issue.path) {
+        value =
+          value !== null && typeof value === 'object'
+            ? (value as Record<PropertyKey, unknown>)[key as PropertyKey]
+            : undefined;
+      }
       const shown =
-        issue.path.length === 1 &&
+        issue.path.length > 0 &&
         !SECRET_SETTINGS.has(top) &&
-        received !== undefined
-          ? ` (received ${JSON.stringify(received)})`
+        value !== undefined
+          ? ` (received ${JSON.stringify(value)})`
           : '';
       return `  - ${settingLabel(issue.path.join('.'))}: ${issue.message}${shown}`;
     })

@@ -70,6 +70,7 @@ describe('loadSettings', () => {
     expect(error.message).toContain('"not a url"');
     expect(error.message).toContain('warehouse (CROSSBEAM_WAREHOUSE)');
     expect(error.message).toContain('schemas.crossbeam');
+    expect(error.message).toContain('(received "Bad-Name")');
   });
 
   it('never echoes a secret in an error', () => {
