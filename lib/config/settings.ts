@@ -3,6 +3,7 @@ import path from 'node:path';
 import { distance as editDistance } from 'fastest-levenshtein';
 import { z } from 'zod';
 import { ConfigurationError } from '../errors';
+import { valueAt } from './value-at';
 import { STREAM_NAMES, type StreamName } from '../streams/catalog';
 
 export const DEFAULT_API_URL = 'https://api.crossbeam.com';
@@ -170,13 +171,7 @@ function describeIssues(error: z.ZodError, source: SettingsInput): string {
     .map((issue) => {
       if (issue.code === 'unrecognized_keys') return describeUnknownKeys(issue);
       const top = String(issue.path[0] ?? '');
-      let value: unknown = source;
-      for (const key of issue.path) {
-        value =
-          value !== null && typeof value === 'object'
-            ? (value as Record<PropertyKey, unknown>)[key as PropertyKey]
-            : undefined;
-      }
+      const value = valueAt(source, issue.path);
       const shown =
         issue.path.length > 0 &&
         !SECRET_SETTINGS.has(top) &&

@@ -2,6 +2,7 @@ import { parseSourcesConfig } from '../sources/config';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { valueAt } from '../config/value-at';
 import { ConfigurationError } from '../errors';
 import { DeployConfigSchema, type DeployConfig } from './schema';
 
@@ -69,15 +70,6 @@ function describeIssues(error: z.ZodError, input: unknown): string {
       return `  - ${where}: ${issue.message}${receivedText}`;
     })
     .join('\n');
-}
-
-function valueAt(input: unknown, keys: readonly PropertyKey[]): unknown {
-  let value = input;
-  for (const key of keys) {
-    if (value === null || typeof value !== 'object') return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value;
 }
 
 function readConfigFile(fileName: string, cwd: string): object {

@@ -171,6 +171,11 @@ function cursorSecret(world: World): number {
   );
 }
 
+/** Encodes a JSON response body as UTF-8. */
+function encodeBody(body: unknown): Buffer {
+  return Buffer.from(JSON.stringify(body), 'utf8');
+}
+
 /**
  * Starts the sandbox and resolves once it listens.
  *
@@ -179,11 +184,6 @@ function cursorSecret(world: World): number {
  * // … point the client at sandbox.url and sandbox.authUrl …
  * await sandbox.close();
  */
-/** Encodes a JSON response body as UTF-8. */
-function encodeBody(body: unknown): Buffer {
-  return Buffer.from(JSON.stringify(body), 'utf8');
-}
-
 export async function startSandbox(
   options: StartSandboxOptions,
 ): Promise<Sandbox> {
@@ -250,7 +250,6 @@ export async function startSandbox(
     res.writeHead(status, {
       'Content-Type': 'application/json; charset=utf-8',
       ...headers,
-      // Encoded once, for both the Content-Length and the body.
       'Content-Length': String(bytes.length),
     });
     res.end(bytes);

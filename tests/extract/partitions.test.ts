@@ -25,6 +25,17 @@ import { silentLogger } from '../../lib/log';
 
 /** Resolves after the event loop's current turn. */
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+/** Records `group` in `order` once `pending` grants its slot. */
+const recordGrant = (
+  order: string[],
+  group: string,
+  pending: Promise<() => void>,
+): Promise<() => void> =>
+  pending.then((release) => {
+    order.push(group);
+    return release;
+  });
 import type { Manifest } from '../../lib/extract/manifest';
 import { FileLandingStore } from '../../lib/landing/file-store';
 import { startSandbox, type Sandbox } from '../../lib/sandbox/server';
@@ -355,9 +366,9 @@ describe('extractStream split by partner', () => {
       (request) => request(),
     );
     // Another stream's landing pages hold every page slot.
-    const held = [];
+    const landingSlots = [];
     for (let slot = 0; slot < limiter.pages.capacity; slot++) {
-      held.push(await limiter.pages.acquire('accounts'));
+      landingSlots.push(await limiter.pages.acquire('accounts'));
     }
     const before = sandbox.stats().requests['/v1/overlaps/accounts'] ?? 0;
     let stopping = false;
@@ -375,7 +386,7 @@ describe('extractStream split by partner', () => {
     });
     await nextTurn();
     stopping = true;
-    for (const release of held) release();
+    for (const release of landingSlots) release();
     await reading;
 
     expect(landed).toEqual([]);
@@ -553,14 +564,8 @@ describe('FairSemaphore', () => {
     const busyToo = await semaphore.acquire('many');
     const order: string[] = [];
     const waiters = [
-      semaphore.acquire('many').then((release) => {
-        order.push('many');
-        return release;
-      }),
-      semaphore.acquire('one').then((release) => {
-        order.push('one');
-        return release;
-      }),
+      recordGrant(order, 'many', semaphore.acquire('many')),
+      recordGrant(order, 'one', semaphore.acquire('one')),
     ];
     busy();
     await new Promise((resolve) => setImmediate(resolve));
@@ -585,20 +590,18 @@ describe('FairSemaphore', () => {
     again();
   });
 
-  it('serves a list before partners, however few slots they hold', async () => {
+  it('serves lists before partner lists', async () => {
     const semaphore = new FairSemaphore(2);
     const first = await semaphore.acquire('accounts', SlotPriority.list);
     const second = await semaphore.acquire('overlaps');
     const order: string[] = [];
     const waiters = [
-      semaphore.acquire('signals').then((release) => {
-        order.push('signals');
-        return release;
-      }),
-      semaphore.acquire('accounts', SlotPriority.list).then((release) => {
-        order.push('accounts');
-        return release;
-      }),
+      recordGrant(order, 'signals', semaphore.acquire('signals')),
+      recordGrant(
+        order,
+        'accounts',
+        semaphore.acquire('accounts', SlotPriority.list),
+      ),
     ];
     second();
     await nextTurn();
@@ -611,14 +614,15 @@ describe('FairSemaphore', () => {
     expect(semaphore.used).toBe(0);
   });
 
-  it('keeps a freed list slot for its group until the next turn', async () => {
+  it('reserves a freed list slot', async () => {
     const semaphore = new FairSemaphore(1, { keepListSlots: true });
     const page = await semaphore.acquire('accounts', SlotPriority.list);
     const order: string[] = [];
-    const partner = semaphore.acquire('overlaps').then((release) => {
-      order.push('overlaps');
-      return release;
-    });
+    const partner = recordGrant(
+      order,
+      'overlaps',
+      semaphore.acquire('overlaps'),
+    );
     page();
     // In the same turn, the list's next page takes the slot back.
     const nextPage = await semaphore.acquire('accounts', SlotPriority.list);
@@ -631,7 +635,7 @@ describe('FairSemaphore', () => {
     expect(semaphore.used).toBe(0);
   });
 
-  it('gives up a kept list slot on the next turn', async () => {
+  it('ends a reservation on the next turn', async () => {
     const semaphore = new FairSemaphore(1, { keepListSlots: true });
     const page = await semaphore.acquire('accounts', SlotPriority.list);
     let granted = false;
@@ -654,7 +658,7 @@ describe('FairSemaphore', () => {
 });
 
 describe('PageReader', () => {
-  it('takes no page slot while its request waits for a request slot', async () => {
+  it('takes no page slot while waiting', async () => {
     const limiter = createExtractLimiter(1);
     const busy = new PageReader(limiter, 'overlaps', SlotPriority.slice);
     const waiting = new PageReader(limiter, 'accounts', SlotPriority.list);
@@ -678,7 +682,7 @@ describe('PageReader', () => {
     expect(limiter.pages.used).toBe(0);
   });
 
-  it('frees the page slot of a request that fails', async () => {
+  it("frees a failed request's page slot", async () => {
     const limiter = createExtractLimiter(1);
     const reader = new PageReader(limiter, 'accounts', SlotPriority.list);
 
