@@ -20,6 +20,15 @@ try {
   throw error;
 }
 
+// A reader that closes the pipe early (`… | head`) wants no more output,
+// but the command still finishes, so that a run saves its state. Any other
+// failure to write the results fails the command.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') return;
+  process.stderr.write(`error: could not write to stdout: ${error.message}\n`);
+  process.exitCode = 1;
+});
+
 cli.main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
+  process.exitCode = process.exitCode || code;
 });

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadSettings, type Settings } from '../config/settings';
 import { ConfigurationError } from '../errors';
 import { createConsoleLogger, type Logger, type LogLevel } from '../log';
+import { createProgressReporter, type ProgressReporter } from '../progress';
 import { STREAM_NAMES, type StreamName } from '../streams/catalog';
 
 /** Options every command takes, besides its own. */
@@ -45,7 +46,7 @@ export function addGlobalOptions(program: Command): Command {
     )
     .option(
       '--log-level <level>',
-      'debug, info, warn, error or silent',
+      'debug, info, warn, error or silent; warn and above also hide the progress display',
       'info',
     );
 }
@@ -96,4 +97,17 @@ export function loggerFromOptions(options: GlobalOptions): Logger {
     );
   }
   return createConsoleLogger({ level: level as LogLevel });
+}
+
+/**
+ * Creates the sync progress display at log levels info and debug, and
+ * returns undefined at quieter levels, which hide it with the info lines.
+ */
+export function progressFromOptions(
+  options: GlobalOptions,
+): ProgressReporter | undefined {
+  const level = options.logLevel ?? 'info';
+  return level === 'info' || level === 'debug'
+    ? createProgressReporter()
+    : undefined;
 }

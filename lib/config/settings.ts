@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { distance as editDistance } from 'fastest-levenshtein';
 import { z } from 'zod';
 import { ConfigurationError } from '../errors';
+import { closestName, knownKeysAt } from './issues';
 import { valueAt } from './value-at';
 import { STREAM_NAMES, type StreamName } from '../streams/catalog';
 
@@ -129,36 +129,12 @@ function settingLabel(key: string): string {
   return variable ? `${key} (${variable[0]})` : key;
 }
 
-/** Setting names by the object that contains them, for spelling hints. */
-const SETTING_NAMES: Record<string, readonly string[]> = {
-  '': Object.keys(SettingsSchema.shape),
-  schemas: Object.keys(SchemasSchema.shape),
-  retry: Object.keys(RetrySchema.shape),
-};
-
-/** Returns the known name closest to `name` in edit distance, if close. */
-function closestName(
-  name: string,
-  known: readonly string[],
-): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
-  for (const candidate of known) {
-    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
 function describeUnknownKeys(issue: z.core.$ZodIssueUnrecognizedKeys): string {
   const parent = issue.path.join('.');
   return issue.keys
     .map((key) => {
       const name = parent === '' ? key : `${parent}.${key}`;
-      const hint = closestName(key, SETTING_NAMES[parent] ?? []);
+      const hint = closestName(key, knownKeysAt(SettingsSchema, issue.path));
       return hint === undefined
         ? `  - ${name}: unknown setting. Remove it, or check the setting names in the README.`
         : `  - ${name}: unknown setting. Did you mean ${parent === '' ? hint : `${parent}.${hint}`}?`;

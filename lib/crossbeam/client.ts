@@ -18,6 +18,7 @@ import {
 import { requireHttpUrl, validateCredentials } from './client-options';
 import { interpretPage, redactUrl, type CrossbeamPage } from './page';
 import { parseRetryAfterMs } from './retry';
+import { z } from 'zod';
 
 export type { ClientLogger } from './attempts';
 export type { CrossbeamCredentials } from './auth';
@@ -81,6 +82,18 @@ export interface FetchPageOptions {
   readonly bookmark?: boolean;
 }
 
+/** An organization the token may act for, as `GET /v1/users/me` lists it. */
+export interface CrossbeamOrganization {
+  readonly uuid: string;
+  readonly name: string | null;
+}
+
+const UserMeSchema = z.looseObject({
+  organizations: z.array(
+    z.looseObject({ uuid: z.string().min(1), name: z.string().nullish() }),
+  ),
+});
+
 export interface CrossbeamClient {
   readonly apiUrl: string;
   readonly organization: string;
@@ -103,6 +116,8 @@ export interface CrossbeamClient {
     url: string,
     options?: FetchPageOptions & { readonly schedule?: RequestSchedule },
   ): AsyncGenerator<CrossbeamPage, void, undefined>;
+  /** Fetches the organizations the token may act for (`GET /v1/users/me`). */
+  fetchOrganizations(): Promise<CrossbeamOrganization[]>;
 }
 
 /** Returns what to check after a 4xx response with `status`. */
@@ -316,10 +331,47 @@ export function createCrossbeamClient(
     }
   }
 
-  async function fetchPage(
+  function fetchPage(
     url: string,
     fetchOptions: FetchPageOptions = {},
   ): Promise<CrossbeamPage> {
+    return request(url, fetchOptions, (target, body, retries) =>
+      interpretPage(target, body, retries, api.origin),
+    );
+  }
+
+  async function fetchOrganizations(): Promise<CrossbeamOrganization[]> {
+    const path = '/v1/users/me';
+    return request(buildUrl(path), {}, (_target, body) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        parsed = undefined;
+      }
+      const result = UserMeSchema.safeParse(parsed);
+      if (!result.success) {
+        throw new CrossbeamApiError(
+          `Crossbeam returned no organizations list for GET ${path}. Check CROSSBEAM_API_URL.`,
+        );
+      }
+      return result.data.organizations.map((item) => ({
+        uuid: item.uuid,
+        name: item.name ?? null,
+      }));
+    });
+  }
+
+  /**
+   * Sends GET `url` with retries, raises on an error status, and returns
+   * what `interpret` makes of the body; `interpret` may raise
+   * `RetryableAttemptError` to try again.
+   */
+  async function request<T>(
+    url: string,
+    fetchOptions: FetchPageOptions,
+    interpret: (target: string, body: string, retries: number) => T,
+  ): Promise<T> {
     const target = new URL(url, apiBase).toString();
     if (new URL(target).origin !== api.origin) {
       throw new ConfigurationError(
@@ -389,7 +441,7 @@ export function createCrossbeamClient(
           );
         }
 
-        return interpretPage(target, body, retries, api.origin);
+        return interpret(target, body, retries);
       },
       () => {
         retries++;
@@ -453,5 +505,6 @@ export function createCrossbeamClient(
     fetchPage,
     paginate,
     paginateFrom,
+    fetchOrganizations,
   };
 }

@@ -143,18 +143,18 @@ const redshiftSchema = z
     }
   });
 
-/**
- * The deployment's settings, read from the cdk.json context key
- * `crossbeamWarehouse` and the file that `crossbeamWarehouseConfigFile`
- * names. Unknown keys are errors; `sources` is validated by the sources
- * module, in `parseDeployConfig`.
- */
 /** Memory of the extract function, in MB. */
 export const EXTRACT_MEMORY_MB = 1024;
 
 /** Memory of the extract function kept outside the V8 heap, in MB. */
 const EXTRACT_MEMORY_OUTSIDE_HEAP_MB = 128;
 
+/**
+ * The deployment's settings, read from the cdk.json context key
+ * `crossbeamWarehouse` and the file that `crossbeamWarehouseConfigFile`
+ * names. Unknown keys are errors; `sources` is validated by the sources
+ * module, in `parseDeployConfig`.
+ */
 export const DeployConfigSchema = z
   .strictObject({
     /** When the refresh runs. */

@@ -204,8 +204,11 @@ export async function extractStream(
 
   try {
     while (pending !== undefined) {
-      const { result, release } = await pending;
+      // Cleared before the wait, so that the catch below handles only a
+      // prefetch that is still running, not the page that failed.
+      const current = pending;
       pending = undefined;
+      const { result, release } = await current;
       if (result.done) {
         release();
         break;

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { closestName, knownKeysAt } from '../config/issues';
+import { valueAt } from '../config/value-at';
 import { ConfigurationError } from '../errors';
 import type { SourceName } from '../sql/models';
 import { salesforceId18Sql } from './salesforce-id';
@@ -284,9 +286,26 @@ export function parseSourcesConfig(
 ): SourcesConfig {
   const result = SourcesConfigSchema.safeParse(input ?? {});
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
+  const problems = result.error.issues.flatMap((issue) => {
     const path = [settingPrefix, ...issue.path.map(String)].join('.');
-    return `  ${path}: ${issue.message}`;
+    if (issue.code === 'unrecognized_keys') {
+      const known = knownKeysAt(SourcesConfigSchema, issue.path);
+      return issue.keys.map((key) => {
+        const hint = closestName(key, known);
+        return hint === undefined
+          ? `  ${path}.${key}: unknown setting. Use one of ${known.join(', ')}.`
+          : `  ${path}.${key}: unknown setting. Did you mean ${path}.${hint}?`;
+      });
+    }
+    // Only a scalar is shown: a whole object would repeat the config file.
+    const value = valueAt(input, issue.path);
+    const scalar =
+      value === null || ['string', 'number', 'boolean'].includes(typeof value);
+    const received =
+      scalar && !issue.message.includes(JSON.stringify(value))
+        ? ` (received ${JSON.stringify(value)})`
+        : '';
+    return [`  ${path}: ${issue.message}${received}`];
   });
   throw new ConfigurationError(
     `Invalid sources configuration:\n${problems.join('\n')}`,

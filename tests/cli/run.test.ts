@@ -116,6 +116,21 @@ describe('crossbeam-warehouse run', () => {
     });
   });
 
+  it('names the organizations for a wrong one', async () => {
+    const wrong = '11111111-2222-4333-8444-555555555555';
+    const failure = await cli('sync', '--organization', wrong).then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+
+    expect(failure?.code).toBe(1);
+    expect(failure?.stderr).toContain(
+      `Organization "${wrong}" (CROSSBEAM_ORGANIZATION or --organization) is not one this token may act for. Set it to one of: ${sandbox.organization} (`,
+    );
+    expect(failure?.stderr).not.toContain('HTTP 403');
+    expect(failure?.stderr).not.toContain('Extracting');
+  });
+
   it('names a misspelled setting in the config file', async () => {
     const config = path.join(workDir, 'typo.config.json');
     writeFileSync(config, JSON.stringify({ concurency: 8 }));

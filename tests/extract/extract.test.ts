@@ -335,6 +335,24 @@ describe('extractStream', () => {
     expect(await store.list(`account_overlaps/${RUN_ID}/`)).toEqual([]);
   });
 
+  test('warns of no prefetch when the first page fails', async () => {
+    const server = await startOverlaps({ failAtPage: 0 });
+    const store = new FileLandingStore(root);
+    const warnings: string[] = [];
+    const logger = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (message: string) => warnings.push(message),
+      error: () => undefined,
+    };
+
+    await expect(
+      extractStream(baseOptions(server, store, { logger })),
+    ).rejects.toBeInstanceOf(CrossbeamApiError);
+
+    expect(warnings).toEqual([]);
+  });
+
   test('prefetches the next page while writing the current one', async () => {
     const server = await startOverlaps();
     const inner = new FileLandingStore(root);

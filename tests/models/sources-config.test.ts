@@ -102,6 +102,44 @@ describe('parseSourcesConfig', () => {
   test('rejects an unknown basis', () => {
     const error = errorOf({ basis: 'yesterday' });
     expect(error.message).toContain('sources.basis');
+    expect(error.message).toContain('(received "yesterday")');
+  });
+
+  test('shows a received number', () => {
+    const error = errorOf({ attribution: { lookback_days: 0.5 } });
+    expect(error.message).toContain(
+      'sources.attribution.lookback_days: must be a whole number of days (received 0.5)',
+    );
+  });
+
+  test('names the closest setting for a misspelling', () => {
+    const error = errorOf({
+      markting: {},
+      crm: { preset: 'stitch', schema: 'sf', tabels: {} },
+      attribution: { halflife_days: 3 },
+    });
+    expect(error.message).toContain(
+      'sources.markting: unknown setting. Did you mean sources.marketing?',
+    );
+    expect(error.message).toContain(
+      'sources.crm.tabels: unknown setting. Did you mean sources.crm.tables?',
+    );
+    expect(error.message).toContain(
+      'sources.attribution.halflife_days: unknown setting. Did you mean sources.attribution.half_life_days?',
+    );
+  });
+
+  test('lists the logical columns for an unknown one', () => {
+    const error = errorOf({
+      crm: {
+        preset: 'stitch',
+        schema: 'sf',
+        columns: { user: { phone: 'mobile' } },
+      },
+    });
+    expect(error.message).toContain(
+      'sources.crm.columns.user.phone: unknown setting. Use one of id, name, email.',
+    );
   });
 });
 

@@ -13,7 +13,6 @@ import {
   throwIfFailed,
   type SyncResult,
 } from '../../pipeline/steps';
-import { createProgressReporter } from '../../progress';
 import { writeDashboardSite } from '../../site';
 import { quoteLiteral } from '../../sql/render';
 import { startSandbox } from '../../sandbox/server';
@@ -26,7 +25,11 @@ import {
   type SourcesConfig,
 } from '../../sources/config';
 import type { StreamName } from '../../streams/catalog';
-import { loggerFromOptions, type GlobalOptions } from '../options';
+import {
+  loggerFromOptions,
+  progressFromOptions,
+  type GlobalOptions,
+} from '../options';
 import { printRunSummary } from '../summary';
 
 const DAY_MS = 86_400_000;
@@ -103,6 +106,56 @@ function readState(file: string): DemoState | undefined {
   }
 }
 
+/**
+ * Raises when a later demo run gets a flag that only shapes a new world.
+ * A demo keeps the seed, scale and anchor of its first run and replays
+ * history only then, so such a flag would have no effect.
+ */
+function rejectFlagsForNewWorld(
+  command: Command,
+  options: DemoOptions,
+  previous: DemoState,
+  stateDir: string,
+): void {
+  const onCommandLine = (name: string) =>
+    command.getOptionValueSource(name) === 'cli';
+  const ignored: string[] = [];
+  if (
+    onCommandLine('seed') &&
+    parseWhole(options.seed, '--seed', 0) !== previous.seed
+  ) {
+    ignored.push(
+      `--seed ${options.seed} (this demo has seed ${previous.seed})`,
+    );
+  }
+  if (onCommandLine('scale') && parseScale(options.scale) !== previous.scale) {
+    ignored.push(
+      `--scale ${options.scale} (this demo has scale ${previous.scale})`,
+    );
+  }
+  if (
+    onCommandLine('anchor') &&
+    utcMidnight(parseAnchor(options.anchor)).toISOString() !== previous.anchor
+  ) {
+    ignored.push(
+      `--anchor ${options.anchor} (this demo's world began on ${previous.anchor.slice(0, 10)})`,
+    );
+  }
+  if (onCommandLine('historyMonths')) {
+    ignored.push(
+      `--history-months ${options.historyMonths} (history is replayed on a demo's first run only)`,
+    );
+  }
+  if (ignored.length === 0) return;
+  throw new ConfigurationError(
+    [
+      `The demo in ${stateDir} has already run ${previous.runs} time${previous.runs === 1 ? '' : 's'}, so these flags would have no effect:`,
+      ...ignored.map((line) => `  ${line}`),
+      `Leave them out to move this demo on a step, or delete ${stateDir} to start a new demo with them.`,
+    ].join('\n'),
+  );
+}
+
 function utcMidnight(date: Date): Date {
   return new Date(
     Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()),
@@ -155,6 +208,9 @@ export function registerDemoCommand(program: Command): void {
       const stateFile = path.resolve(base.stateDir, 'demo.json');
       const previous = readState(stateFile);
 
+      if (previous) {
+        rejectFlagsForNewWorld(command, options, previous, base.stateDir);
+      }
       const seed = previous?.seed ?? parseWhole(options.seed, '--seed', 0);
       const scale = previous?.scale ?? parseScale(options.scale);
       const anchor = previous
@@ -215,7 +271,7 @@ export function registerDemoCommand(program: Command): void {
           sync = await syncStreams(context, client, {
             observedAt: clock,
             streams: last ? settings.streams : HISTORY_STREAMS,
-            progress: last ? createProgressReporter() : undefined,
+            progress: last ? progressFromOptions(options) : undefined,
           });
           syncMs += sync.durationMs;
           throwIfFailed(sync);

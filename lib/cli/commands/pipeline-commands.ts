@@ -8,10 +8,11 @@ import {
   syncStreams,
   throwIfFailed,
 } from '../../pipeline/steps';
-import { createProgressReporter } from '../../progress';
+import { verifyOrganization } from '../../pipeline/organization';
 import { sourcesForSettings } from '../../pipeline/sources';
 import {
   loggerFromOptions,
+  progressFromOptions,
   settingsFromOptions,
   type GlobalOptions,
 } from '../options';
@@ -56,15 +57,16 @@ async function withPipeline<T>(
 
 /**
  * Syncs from the configured Crossbeam API with a progress display, saving
- * rotated refresh tokens for the next run.
+ * rotated refresh tokens for the next run. Checks the organization first.
  */
-function syncFromApi(context: PipelineContext, options: RunOptions) {
+async function syncFromApi(context: PipelineContext, options: RunOptions) {
   const client = createClientForSettings(context.settings, context.logger, {
     persistRefreshToken: true,
   });
+  await verifyOrganization(client, context.logger);
   return syncStreams(context, client, {
     fullRefresh: options.fullRefresh,
-    progress: createProgressReporter(),
+    progress: progressFromOptions(options),
   });
 }
 
