@@ -20,14 +20,23 @@ try {
   throw error;
 }
 
-// A reader that closes the pipe early (`… | head`) wants no more output,
-// but the command still finishes, so that a run saves its state. Any other
-// failure to write the results fails the command.
-process.stdout.on('error', (error) => {
-  if (error.code === 'EPIPE') return;
-  process.stderr.write(`error: could not write to stdout: ${error.message}\n`);
-  process.exitCode = 1;
-});
+// A reader that closes the pipe early (`… | head`, `… 2>&1 | head`) wants
+// no more output, but the command still finishes, so that a run saves its
+// state. Any other failure to write the results or logs fails the command.
+for (const [name, stream] of [
+  ['stdout', process.stdout],
+  ['stderr', process.stderr],
+]) {
+  stream.on('error', (error) => {
+    if (error.code === 'EPIPE') return;
+    process.exitCode = 1;
+    if (name === 'stdout') {
+      process.stderr.write(
+        `error: writing to stdout failed: ${error.message}\n`,
+      );
+    }
+  });
+}
 
 cli.main(process.argv.slice(2)).then((code) => {
   process.exitCode = process.exitCode || code;

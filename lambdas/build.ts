@@ -106,15 +106,11 @@ export function createBuildHandler(
       return { migrationsApplied: migrations.applied, built: [], skipped: [] };
     }
 
+    // buildModels logs each skipped model with its reason.
     const result = await buildModels(warehouse, sqlContext, {
       configuredSources: sources,
       logger,
     });
-    for (const skipped of result.skipped) {
-      logger.info(`Skipped model ${skipped.name}: ${skipped.reason}.`, {
-        model: skipped.name,
-      });
-    }
     const durationMs = now() - started;
     metrics.addMetric('models', MetricUnit.Count, result.built.length);
     metrics.addMetric('skipped', MetricUnit.Count, result.skipped.length);

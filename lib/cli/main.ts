@@ -14,7 +14,7 @@ export function createProgram(): Command {
     .description(
       'Put Crossbeam partner data into your warehouse and build dashboard views on it.',
     )
-    .showHelpAfterError()
+    .showHelpAfterError('(add --help for usage)')
     .exitOverride();
   addGlobalOptions(program);
 

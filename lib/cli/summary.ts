@@ -65,8 +65,13 @@ export async function printRunSummary(
     lines.push(
       `Run ${sync.runId}: records read from the API`,
       formatTable(changes),
-      '',
     );
+    if (sync.manifests.some((manifest) => manifest.partitions)) {
+      lines.push(
+        'A stream read one partner at a time counts the partner list it read as well.',
+      );
+    }
+    lines.push('');
     for (const skip of sync.skipped) {
       lines.push(`Not read: ${skip.stream}, because ${skip.reason}.`);
     }

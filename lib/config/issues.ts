@@ -55,3 +55,24 @@ export function knownKeysAt(
   }
   return [];
 }
+
+/**
+ * Returns the message of a settings issue in plain words: a number out of
+ * range reads `must be at most 20` rather than zod's
+ * `Too big: expected number to be <=20`. A message the schema sets itself
+ * is kept, as is any other.
+ */
+export function settingMessage(issue: z.core.$ZodIssue): string {
+  const zodDefault = /^(Too big|Too small|Invalid input): /.test(issue.message);
+  if (!zodDefault) return issue.message;
+  if (issue.code === 'too_big' && issue.origin === 'number') {
+    return `must be ${issue.inclusive === false ? 'less than' : 'at most'} ${String(issue.maximum)}`;
+  }
+  if (issue.code === 'too_small' && issue.origin === 'number') {
+    return `must be ${issue.inclusive === false ? 'more than' : 'at least'} ${String(issue.minimum)}`;
+  }
+  if (issue.code === 'invalid_type' && issue.expected === 'int') {
+    return 'must be a whole number';
+  }
+  return issue.message;
+}

@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigurationError } from '../errors';
-import { closestName, knownKeysAt } from './issues';
+import { sourcesConfigProblems } from '../sources/config';
+import { closestName, knownKeysAt, settingMessage } from './issues';
 import { valueAt } from './value-at';
 import { STREAM_NAMES, type StreamName } from '../streams/catalog';
 
@@ -154,7 +155,7 @@ function describeIssues(error: z.ZodError, source: SettingsInput): string {
         value !== undefined
           ? ` (received ${JSON.stringify(value)})`
           : '';
-      return `  - ${settingLabel(issue.path.join('.'))}: ${issue.message}${shown}`;
+      return `  - ${settingLabel(issue.path.join('.'))}: ${settingMessage(issue)}${shown}`;
     })
     .join('\n');
 }
@@ -214,10 +215,19 @@ export function loadSettings(
   const merged = { ...fromFile, ...fromEnv, ...flags } as SettingsInput;
 
   const parsed = SettingsSchema.safeParse(merged);
-  if (!parsed.success) {
+  // Sources are checked here too, so that one run reports every problem.
+  const sourceProblems =
+    typeof merged.sources === 'object' && merged.sources !== null
+      ? sourcesConfigProblems(merged.sources).map((line) => `  - ${line}`)
+      : [];
+  if (!parsed.success || sourceProblems.length > 0) {
+    const problems = [
+      ...(parsed.success ? [] : [describeIssues(parsed.error, merged)]),
+      ...sourceProblems,
+    ];
     throw new ConfigurationError(
-      `Invalid settings:\n${describeIssues(parsed.error, merged)}\nFix them in flags, environment variables or ${configFile === undefined ? DEFAULT_CONFIG_FILE : path.resolve(options.cwd ?? process.cwd(), configFile)}.`,
-      { cause: parsed.error },
+      `Invalid settings:\n${problems.join('\n')}\nFix them in flags, environment variables or ${configFile === undefined ? DEFAULT_CONFIG_FILE : path.resolve(options.cwd ?? process.cwd(), configFile)}.`,
+      { cause: parsed.success ? undefined : parsed.error },
     );
   }
   return parsed.data;

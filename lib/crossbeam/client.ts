@@ -88,10 +88,12 @@ export interface CrossbeamOrganization {
   readonly name: string | null;
 }
 
-const UserMeSchema = z.looseObject({
-  organizations: z.array(
-    z.looseObject({ uuid: z.string().min(1), name: z.string().nullish() }),
-  ),
+const UserMeSchema = z.looseObject({ organizations: z.array(z.unknown()) });
+
+/** One listed organization; an entry without a usable uuid is skipped. */
+const OrganizationSchema = z.looseObject({
+  uuid: z.union([z.string().min(1), z.number()]).transform(String),
+  name: z.string().nullish().catch(null),
 });
 
 export interface CrossbeamClient {
@@ -355,10 +357,17 @@ export function createCrossbeamClient(
           `Crossbeam returned no organizations list for GET ${path}. Check CROSSBEAM_API_URL.`,
         );
       }
-      return result.data.organizations.map((item) => ({
-        uuid: item.uuid,
-        name: item.name ?? null,
-      }));
+      return result.data.organizations.flatMap((item) => {
+        const organization = OrganizationSchema.safeParse(item);
+        return organization.success
+          ? [
+              {
+                uuid: organization.data.uuid,
+                name: organization.data.name ?? null,
+              },
+            ]
+          : [];
+      });
     });
   }
 

@@ -2,6 +2,7 @@ import { parseSourcesConfig } from '../sources/config';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { settingMessage } from '../config/issues';
 import { valueAt } from '../config/value-at';
 import { ConfigurationError } from '../errors';
 import { DeployConfigSchema, type DeployConfig } from './schema';
@@ -67,7 +68,7 @@ function describeIssues(error: z.ZodError, input: unknown): string {
       const received = valueAt(input, issue.path);
       const receivedText =
         received === undefined ? '' : ` (received ${JSON.stringify(received)})`;
-      return `  - ${where}: ${issue.message}${receivedText}`;
+      return `  - ${where}: ${settingMessage(issue)}${receivedText}`;
     })
     .join('\n');
 }

@@ -149,6 +149,12 @@ export async function completeRun(
     pages: state.pages,
     records: state.records,
     rejects: state.rejects.count,
+    // The partner list read to split the stream, which the run summary
+    // adds to the stream's pages and records.
+    ...(partitions && {
+      partnerListPages: partitions.listed.pages,
+      partnerListRecords: partitions.listed.records,
+    }),
   });
   return { status: 'complete', manifest, manifestKey: key };
 }

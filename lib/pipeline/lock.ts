@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { WarehouseBusyError } from '../errors';
+import { connectionError } from '../warehouse/statement-error';
 
 export interface RunLock {
   release(): Promise<void>;
@@ -90,7 +91,11 @@ async function lockPostgres(
   command: string,
 ): Promise<RunLock> {
   const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (error) {
+    throw connectionError(error, url);
+  }
   const key = `crossbeam-warehouse:${schema}`;
   const result = await client.query<{ locked: boolean }>(
     'select pg_try_advisory_lock(hashtext($1)) as locked',

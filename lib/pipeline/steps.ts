@@ -374,8 +374,18 @@ export async function buildWarehouse(
   const result = await buildModels(context.warehouse, sql, {
     configuredSources: new Set(options.configuredSources ?? []),
   });
+  // One line per reason: many models share one missing source.
+  const byReason = new Map<string, string[]>();
   for (const skipped of result.skipped) {
-    context.logger.info(`Skipped model ${skipped.name}: ${skipped.reason}`);
+    byReason.set(skipped.reason, [
+      ...(byReason.get(skipped.reason) ?? []),
+      skipped.name,
+    ]);
+  }
+  for (const [reason, names] of byReason) {
+    context.logger.info(
+      `Skipped ${names.length === 1 ? 'model' : `${names.length} models`} ${names.join(', ')}: ${reason}`,
+    );
   }
   return { result, durationMs: Date.now() - started };
 }

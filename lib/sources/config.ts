@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { closestName, knownKeysAt } from '../config/issues';
+import { closestName, knownKeysAt, settingMessage } from '../config/issues';
 import { valueAt } from '../config/value-at';
 import { ConfigurationError } from '../errors';
 import type { SourceName } from '../sql/models';
@@ -276,6 +276,42 @@ export type SourcesConfig = z.infer<typeof SourcesConfigSchema>;
 export type SourcesConfigInput = z.input<typeof SourcesConfigSchema>;
 
 /**
+ * Returns one line per problem in a sources configuration, each naming its
+ * setting by its path below `settingPrefix` (for example
+ * `sources.crm.schema`), or no lines when it is valid.
+ */
+export function sourcesConfigProblems(
+  input: unknown,
+  settingPrefix = 'sources',
+): string[] {
+  const result = SourcesConfigSchema.safeParse(input ?? {});
+  if (result.success) return [];
+  return result.error.issues.flatMap((issue) => {
+    const path = [settingPrefix, ...issue.path.map(String)].join('.');
+    if (issue.code === 'unrecognized_keys') {
+      const known = knownKeysAt(SourcesConfigSchema, issue.path);
+      return issue.keys.map((key) => {
+        const hint = closestName(key, known);
+        return hint === undefined
+          ? `${path}.${key}: unknown setting. Use one of ${known.join(', ')}.`
+          : `${path}.${key}: unknown setting. Did you mean ${path}.${hint}?`;
+      });
+    }
+    // Only a scalar is shown: a whole object would repeat the config file.
+    const message = settingMessage(issue);
+    const value = valueAt(input, issue.path);
+    const scalar =
+      value === null || ['string', 'number', 'boolean'].includes(typeof value);
+    const received =
+      scalar &&
+      !(typeof value === 'string' && message.includes(JSON.stringify(value)))
+        ? ` (received ${JSON.stringify(value)})`
+        : '';
+    return [`${path}: ${message}${received}`];
+  });
+}
+
+/**
  * Validates the sources configuration and fills in defaults. Raises a
  * `ConfigurationError` that lists every invalid setting at once, each named
  * by its path below `settingPrefix` (for example `sources.crm.schema`).
@@ -284,32 +320,13 @@ export function parseSourcesConfig(
   input: unknown,
   settingPrefix = 'sources',
 ): SourcesConfig {
-  const result = SourcesConfigSchema.safeParse(input ?? {});
-  if (result.success) return result.data;
-  const problems = result.error.issues.flatMap((issue) => {
-    const path = [settingPrefix, ...issue.path.map(String)].join('.');
-    if (issue.code === 'unrecognized_keys') {
-      const known = knownKeysAt(SourcesConfigSchema, issue.path);
-      return issue.keys.map((key) => {
-        const hint = closestName(key, known);
-        return hint === undefined
-          ? `  ${path}.${key}: unknown setting. Use one of ${known.join(', ')}.`
-          : `  ${path}.${key}: unknown setting. Did you mean ${path}.${hint}?`;
-      });
-    }
-    // Only a scalar is shown: a whole object would repeat the config file.
-    const value = valueAt(input, issue.path);
-    const scalar =
-      value === null || ['string', 'number', 'boolean'].includes(typeof value);
-    const received =
-      scalar && !issue.message.includes(JSON.stringify(value))
-        ? ` (received ${JSON.stringify(value)})`
-        : '';
-    return [`  ${path}: ${issue.message}${received}`];
-  });
-  throw new ConfigurationError(
-    `Invalid sources configuration:\n${problems.join('\n')}`,
-  );
+  const problems = sourcesConfigProblems(input, settingPrefix);
+  if (problems.length > 0) {
+    throw new ConfigurationError(
+      `Invalid sources configuration:\n${problems.map((line) => `  ${line}`).join('\n')}`,
+    );
+  }
+  return SourcesConfigSchema.parse(input ?? {});
 }
 
 /**

@@ -5,7 +5,12 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { ConfigurationError, WarehouseError } from '../errors';
 import type { Logger } from '../log';
 import { copyFromStdinSql, csvLinesFromPart } from './ndjson-csv';
-import { redactUrl, statementError } from './statement-error';
+import {
+  connectionError,
+  isConnectionFailure,
+  redactUrl,
+  statementError,
+} from './statement-error';
 import type { Dialect, LandedParts, Row, Warehouse } from './warehouse';
 
 const INT8_OID = 20;
@@ -66,6 +71,7 @@ export class PostgresWarehouse implements Warehouse {
       const result = await this.pool.query<Row>(sql);
       return result.rows ?? [];
     } catch (error) {
+      if (isConnectionFailure(error)) throw connectionError(error, this.url);
       throw statementError(error, this.url, sql);
     }
   }
@@ -136,7 +142,7 @@ export class PostgresWarehouse implements Warehouse {
     try {
       return await this.pool.connect();
     } catch (error) {
-      throw statementError(error, this.url, '(connect)');
+      throw connectionError(error, this.url);
     }
   }
 }

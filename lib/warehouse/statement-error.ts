@@ -12,8 +12,12 @@ export function sqlExcerpt(sql: string): string {
 
 /** Returns a driver error's message without its trailing dot. */
 export function databaseMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/\.$/, '');
+  // Errors from another realm (a worker, a test sandbox) fail instanceof.
+  const { message } = (error ?? {}) as { message?: unknown };
+  return (typeof message === 'string' ? message : String(error)).replace(
+    /\.$/,
+    '',
+  );
 }
 
 /**
@@ -33,6 +37,41 @@ export function statementError(
   const rolledBack = batch ? ' The transaction was rolled back.' : '';
   return new WarehouseError(
     `${position} failed on ${warehouseUrl}: ${databaseMessage(error)}.${rolledBack} SQL: ${sqlExcerpt(sql)}`,
+    { cause: error },
+  );
+}
+
+/** Network errors of a connection that was never made. */
+const CONNECT_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+]);
+
+/**
+ * Tells whether a driver error means that no session could be opened: a
+ * network error, or SQLSTATE class 08 (connection), 28 (authorization) or
+ * 3D000 (no such database).
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  return CONNECT_ERRNOS.has(code) || /^(08|28)/.test(code) || code === '3D000';
+}
+
+/**
+ * Wraps a failed connection to a PostgreSQL warehouse in an error that
+ * names the URL (without its password) and the setting to check.
+ */
+export function connectionError(
+  error: unknown,
+  warehouseUrl: string,
+): WarehouseError {
+  return new WarehouseError(
+    `Connecting to the warehouse ${redactUrl(warehouseUrl)} (warehouse, CROSSBEAM_WAREHOUSE) failed: ${databaseMessage(error)}. Check the host, port, database, user and password in the URL, and that the server accepts connections.`,
     { cause: error },
   );
 }

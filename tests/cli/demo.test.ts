@@ -3,6 +3,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import {
+  postgresUnavailable,
+  startTestPostgres,
+  type TestPostgres,
+} from '../warehouse/postgres-server';
 
 const run = promisify(execFile);
 const bin = path.resolve(__dirname, '../../bin/crossbeam-warehouse.js');
@@ -122,5 +127,105 @@ describe('crossbeam-warehouse demo on later runs', () => {
     expect(stderr).not.toContain('EPIPE');
     expect(code).toBe(0);
     expect(demoState().runs).toBe(4);
+  }, 120_000);
+
+  it('saves its state after stderr closes', async () => {
+    const child = spawn(process.execPath, [bin, 'demo'], {
+      cwd: workDir,
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    // The reader of `demo 2>&1 | head -1` closes after the first log line.
+    child.stderr.once('data', () => child.stderr.destroy());
+    const code = await new Promise<number | null>((resolve) =>
+      child.on('close', resolve),
+    );
+
+    expect(code).toBe(0);
+    expect(demoState().runs).toBe(5);
+  }, 120_000);
+});
+
+describe('status after a demo ahead of real time', () => {
+  const workDir = mkdtempSync(path.join(tmpdir(), 'cli-demo-ahead-'));
+
+  afterAll(() => {
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('shows bookmark ages as ahead', async () => {
+    const anchor = new Date(Date.now() + 30 * 86_400_000)
+      .toISOString()
+      .slice(0, 10);
+    const options = {
+      cwd: workDir,
+      env: { PATH: process.env.PATH, HOME: workDir },
+    };
+    await run(
+      process.execPath,
+      [bin, '--log-level', 'warn', 'demo', '--scale', 'tiny'].concat([
+        '--history-months',
+        '0',
+        '--anchor',
+        anchor,
+      ]),
+      options,
+    );
+
+    const { stdout } = await run(process.execPath, [bin, 'status'], options);
+
+    expect(stdout).toMatch(/account_signals\s+(29|30) d ahead/);
+  }, 120_000);
+});
+
+// A real PostgreSQL server on 127.0.0.1; skipped where none is installed,
+// except in CI (CI=true), whose .ci/run installs it.
+const skipPostgres = postgresUnavailable !== null && !process.env.CI;
+
+(skipPostgres ? describe.skip : describe)('demo into PostgreSQL', () => {
+  const workDir = mkdtempSync(path.join(tmpdir(), 'cli-demo-pg-'));
+  let server: TestPostgres;
+
+  beforeAll(async () => {
+    server = await startTestPostgres();
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it('keeps the password out of output and files', async () => {
+    const password = new URL(server.url).password;
+    const { stdout } = await run(
+      process.execPath,
+      [
+        bin,
+        '--log-level',
+        'warn',
+        '--warehouse',
+        server.url,
+        'demo',
+        '--scale',
+        'tiny',
+        '--history-months',
+        '0',
+      ],
+      { cwd: workDir, env: { PATH: process.env.PATH, HOME: workDir } },
+    );
+    const saved = readFileSync(
+      path.join(workDir, '.crossbeam', 'demo.config.json'),
+      'utf8',
+    );
+
+    expect(stdout).toContain('Warehouse: postgres://loader@127.0.0.1:');
+    expect(stdout).toContain(
+      '.crossbeam/demo.config.json names the warehouse without its password',
+    );
+    expect(stdout).not.toContain(password);
+    expect(saved).not.toContain(password);
+    expect(JSON.parse(saved)).toMatchObject({
+      warehouse: server.url.replace(`:${password}@`, '@'),
+    });
   }, 120_000);
 });

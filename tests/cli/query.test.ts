@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -19,6 +19,9 @@ describe('sql and status on a new folder', () => {
     const { stdout } = await cli('status');
 
     expect(stdout).toContain('No stream has been loaded yet');
+    expect(existsSync(path.join(workDir, '.crossbeam', 'warehouse'))).toBe(
+      false,
+    );
   });
 
   it('sql rejects an empty statement', async () => {

@@ -1,5 +1,6 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -61,9 +62,20 @@ describe('crossbeam-warehouse run', () => {
   };
 
   it('loads every live overlap the server holds', async () => {
-    const { stdout } = await cli('run');
+    const { stdout, stderr } = await cli('run');
 
     expect(stdout).toContain('Warehouse tables');
+    expect(stdout).toContain(
+      'A stream read one partner at a time counts the partner list it read as well.',
+    );
+    expect(stderr).toMatch(
+      /Finished extracting account_overlaps\..* partnerListPages=\d+ partnerListRecords=\d+/,
+    );
+    // Models skipped for one missing source share one log line.
+    expect(stderr).toMatch(
+      /Skipped \d+ models stg_crm__accounts, .*: requires the crm source/,
+    );
+    expect(stderr).not.toContain('Skipped model stg_crm__accounts');
     expect(await liveOverlaps()).toBe(worldOverlaps(anchor));
   });
 
@@ -108,12 +120,63 @@ describe('crossbeam-warehouse run', () => {
     });
   });
 
+  it('reads no warehouse at a mistyped path', async () => {
+    const typo = path.join(workDir, '.crossbeam', 'warehous');
+
+    await expect(
+      cli('sql', '--warehouse', `pglite:${typo}`, 'select 1'),
+    ).rejects.toMatchObject({
+      stderr: expect.stringContaining(
+        `No warehouse at ${typo} (warehouse, CROSSBEAM_WAREHOUSE): check the path`,
+      ),
+    });
+    expect(existsSync(typo)).toBe(false);
+  });
+
   it('rejects a sandbox port out of range', async () => {
     await expect(cli('sandbox', '--port', '99999')).rejects.toMatchObject({
       stderr: expect.stringContaining(
         'Invalid --port "99999": use a whole number from 0 to 65535',
       ),
     });
+  });
+
+  it('rejects a sandbox port in use', async () => {
+    const occupant = createServer();
+    await new Promise<void>((resolve) =>
+      occupant.listen(0, '127.0.0.1', resolve),
+    );
+    const { port } = occupant.address() as AddressInfo;
+    try {
+      await expect(
+        cli('sandbox', '--port', String(port)),
+      ).rejects.toMatchObject({
+        stderr: expect.stringContaining(
+          `Port ${port} on 127.0.0.1 is in use: choose another --port, or 0 for a free one.`,
+        ),
+      });
+    } finally {
+      await new Promise((resolve) => occupant.close(resolve));
+    }
+  });
+
+  it('prints sandbox exports with a warehouse of their own', async () => {
+    const child = spawn(process.execPath, [bin, 'sandbox', '--scale', 'tiny'], {
+      cwd: workDir,
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes('Ctrl-C stops.')) resolve();
+      });
+    });
+    child.kill();
+
+    expect(stdout).toContain(
+      'export CROSSBEAM_WAREHOUSE=pglite:.crossbeam/sandbox/warehouse CROSSBEAM_LANDING=file:.crossbeam/sandbox/landing',
+    );
   });
 
   it('names the organizations for a wrong one', async () => {

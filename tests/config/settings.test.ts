@@ -113,6 +113,46 @@ describe('loadSettings', () => {
     );
   });
 
+  it('words a number out of range plainly', () => {
+    expect(() =>
+      loadSettings({
+        cwd: emptyDir(),
+        env: {},
+        flags: { maxRejectShare: 5, concurrency: 2.5, requestTimeoutMs: 0 },
+      }),
+    ).toThrow(
+      /maxRejectShare: must be at most 1 \(received 5\)\n.*concurrency: must be a whole number \(received 2\.5\)\n.*requestTimeoutMs: must be more than 0 \(received 0\)/,
+    );
+  });
+
+  it('reports sources problems with the rest', () => {
+    const cwd = emptyDir();
+    writeFileSync(
+      path.join(cwd, 'team.json'),
+      JSON.stringify({
+        concurency: 8,
+        sources: { crm: { preset: 'fivetrann', schema: 'sf' }, bsis: 'now' },
+      }),
+    );
+
+    let message = '';
+    try {
+      loadSettings({ cwd, env: {}, configFile: 'team.json' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+
+    expect(message).toContain(
+      '  - concurency: unknown setting. Did you mean concurrency?',
+    );
+    expect(message).toContain(
+      '  - sources.crm.preset: Invalid option: expected one of "fivetran"|"stitch"|"custom" (received "fivetrann")',
+    );
+    expect(message).toContain(
+      '  - sources.bsis: unknown setting. Did you mean sources.basis?',
+    );
+  });
+
   it('rejects a missing explicit config file', () => {
     expect(() =>
       loadSettings({ cwd: emptyDir(), env: {}, configFile: 'missing.json' }),

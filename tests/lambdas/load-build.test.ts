@@ -147,12 +147,17 @@ describe('build handler', () => {
 
   it('builds the models and skips those without sources', async () => {
     const warehouse = new RecordingWarehouse();
+    const recording = recordingObservability();
     const build = createBuildHandler({
       env: lambdaEnv(api.url),
       openWarehouse: () => warehouse,
-      observability: recordingObservability().observability,
+      observability: recording.observability,
     });
     const output = await build({ sources: {} }, lambdaContext(60_000));
+    const skipLines = recording.lines.filter((line) =>
+      /skipped/i.test(line.message),
+    );
+    expect(skipLines).toHaveLength(output.skipped.length);
     expect(output.built.length).toBeGreaterThan(0);
     expect(output.built.every((name) => name.startsWith('crossbeam_'))).toBe(
       true,

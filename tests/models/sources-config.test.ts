@@ -106,9 +106,14 @@ describe('parseSourcesConfig', () => {
   });
 
   test('shows a received number', () => {
-    const error = errorOf({ attribution: { lookback_days: 0.5 } });
+    const error = errorOf({
+      attribution: { lookback_days: 0.5, half_life_days: 0 },
+    });
     expect(error.message).toContain(
       'sources.attribution.lookback_days: must be a whole number of days (received 0.5)',
+    );
+    expect(error.message).toContain(
+      'sources.attribution.half_life_days: must be more than 0 days (received 0)',
     );
   });
 

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
-import { WarehouseBusyError } from '../../lib/errors';
+import { WarehouseBusyError, WarehouseError } from '../../lib/errors';
 import { acquireRunLock } from '../../lib/pipeline/lock';
 
 describe('acquireRunLock on PGlite', () => {
@@ -54,5 +54,21 @@ describe('acquireRunLock on PGlite', () => {
 
     await first.release();
     await second.release();
+  });
+});
+
+describe('acquireRunLock on PostgreSQL', () => {
+  it('names the setting when it cannot connect', async () => {
+    const lock = acquireRunLock(
+      'postgres://loader:secret-pw@127.0.0.1:1/postgres',
+      'crossbeam',
+      'run',
+    );
+
+    await expect(lock).rejects.toBeInstanceOf(WarehouseError);
+    await expect(lock).rejects.toThrow(
+      'Connecting to the warehouse postgres://loader@127.0.0.1:1/postgres (warehouse, CROSSBEAM_WAREHOUSE) failed: connect ECONNREFUSED 127.0.0.1:1.',
+    );
+    await expect(lock).rejects.not.toThrow('secret-pw');
   });
 });

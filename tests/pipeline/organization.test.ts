@@ -1,5 +1,12 @@
-import { createCrossbeamClient } from '../../lib/crossbeam/client';
-import { ConfigurationError, CrossbeamAuthError } from '../../lib/errors';
+import {
+  createCrossbeamClient,
+  type CrossbeamClientOptions,
+} from '../../lib/crossbeam/client';
+import {
+  ConfigurationError,
+  CrossbeamAuthError,
+  CrossbeamWarehouseError,
+} from '../../lib/errors';
 import type { Logger } from '../../lib/log';
 import { verifyOrganization } from '../../lib/pipeline/organization';
 import { sendJson, startFakeApi, type FakeApi } from '../crossbeam/fake-api';
@@ -13,11 +20,24 @@ afterEach(async () => {
   api = undefined;
 });
 
-/** Starts a fake API that returns `status` and `body` for `GET /v1/users/me`. */
-async function clientWithUserMe(status: number, body: unknown) {
+/**
+ * Starts a fake API that returns `status` and `body` for `GET /v1/users/me`
+ * and a new refresh token from its token endpoint.
+ */
+async function clientWithUserMe(
+  status: number,
+  body: unknown,
+  overrides: Partial<CrossbeamClientOptions> = {},
+) {
   api = await startFakeApi((request, response) => {
     if (request.url === '/v1/users/me') sendJson(response, status, body);
-    else sendJson(response, 404, {});
+    else if (request.url === '/oauth/token') {
+      sendJson(response, 200, {
+        access_token: 'access-1',
+        refresh_token: 'refresh-1',
+        expires_in: 86400,
+      });
+    } else sendJson(response, 404, {});
   });
   return createCrossbeamClient({
     apiUrl: api.url,
@@ -26,6 +46,7 @@ async function clientWithUserMe(status: number, body: unknown) {
     credentials: { accessToken: 'token-secret' },
     sleep: async () => undefined,
     maxAttempts: 2,
+    ...overrides,
   });
 }
 
@@ -41,7 +62,7 @@ function recordingLogger(warnings: string[]): Logger {
 describe('verifyOrganization', () => {
   test('passes a listed organization', async () => {
     const client = await clientWithUserMe(200, {
-      organizations: [{ uuid: ORGANIZATION.toUpperCase(), name: 'Acme' }],
+      organizations: [{ uuid: ORGANIZATION, name: 'Acme' }],
     });
     const warnings: string[] = [];
 
@@ -66,6 +87,79 @@ describe('verifyOrganization', () => {
     );
   });
 
+  test('rejects a uuid in other letter case', async () => {
+    const listed = ORGANIZATION.toUpperCase();
+    const client = await clientWithUserMe(200, {
+      organizations: [{ uuid: listed, name: 'Acme' }],
+    });
+
+    await expect(
+      verifyOrganization(client, recordingLogger([])),
+    ).rejects.toThrow(
+      `differs in letter case from "${listed}", as the token's organizations list it. Set it exactly as listed.`,
+    );
+  });
+
+  test('names at most 20 organizations', async () => {
+    const organizations = Array.from({ length: 25 }, (_, index) => ({
+      uuid: `org-${index}`,
+      name: null,
+    }));
+    const client = await clientWithUserMe(200, { organizations });
+
+    const check = verifyOrganization(client, recordingLogger([]));
+
+    await expect(check).rejects.toThrow('org-19, and 5 more.');
+    await expect(check).rejects.not.toThrow('org-20');
+  });
+
+  test('prints names without control characters', async () => {
+    const client = await clientWithUserMe(200, {
+      organizations: [{ uuid: 'org-1', name: 'Acme\u001b[2J\nerror: forged' }],
+    });
+
+    await expect(
+      verifyOrganization(client, recordingLogger([])),
+    ).rejects.toThrow('Set it to one of: org-1 (Acme [2J error: forged).');
+  });
+
+  test('skips entries without a usable uuid', async () => {
+    const client = await clientWithUserMe(200, {
+      organizations: [
+        { uuid: null },
+        { name: 'No uuid' },
+        { uuid: 12345, name: { en: 'Other' } },
+        { uuid: 'org-1', name: 'Acme' },
+      ],
+    });
+
+    await expect(
+      verifyOrganization(client, recordingLogger([])),
+    ).rejects.toThrow('Set it to one of: 12345, org-1 (Acme).');
+  });
+
+  test('raises a refresh token that could not be saved', async () => {
+    const client = await clientWithUserMe(
+      200,
+      { organizations: [{ uuid: ORGANIZATION }] },
+      {
+        credentials: {
+          clientId: 'client-1',
+          clientSecret: 'client-secret-1',
+          refreshToken: 'refresh-0',
+        },
+        onRefreshToken: () => {
+          throw new Error('disk full');
+        },
+      },
+    );
+
+    const check = verifyOrganization(client, recordingLogger([]));
+
+    await expect(check).rejects.toBeInstanceOf(CrossbeamWarehouseError);
+    await expect(check).rejects.toThrow('saving it failed: disk full');
+  });
+
   test('warns and goes on when the list fails', async () => {
     const client = await clientWithUserMe(503, {});
     const warnings: string[] = [];
@@ -73,7 +167,7 @@ describe('verifyOrganization', () => {
     await verifyOrganization(client, recordingLogger(warnings));
 
     expect(warnings).toContain(
-      'Could not list the organizations this token may act for, so the run starts without checking CROSSBEAM_ORGANIZATION.',
+      'Listing the organizations this token may act for failed, so the run starts without checking CROSSBEAM_ORGANIZATION.',
     );
   });
 

@@ -745,7 +745,7 @@ describe('deployment settings from the app context', () => {
     });
     expect(() => loadDeployConfig(app.node)).toThrow(ConfigurationError);
     expect(() => loadDeployConfig(app.node)).toThrow(
-      /crossbeamWarehouse\.maxConcurrency: .*>=1.*\(received 0\)/,
+      /crossbeamWarehouse\.maxConcurrency: must be at least 1 \(received 0\)/,
     );
   });
 });

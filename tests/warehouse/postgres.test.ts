@@ -52,6 +52,19 @@ describeWithPostgres('PostgresWarehouse', () => {
     );
   });
 
+  it('names the setting when it cannot connect', async () => {
+    const missing = new PostgresWarehouse(
+      server.url.replace(/\/postgres$/, '/no_such_db'),
+    );
+    try {
+      await expect(missing.query('select 1')).rejects.toThrow(
+        /^Connecting to the warehouse postgres:\/\/loader@127\.0\.0\.1:\d+\/no_such_db \(warehouse, CROSSBEAM_WAREHOUSE\) failed: database "no_such_db" does not exist\./,
+      );
+    } finally {
+      await missing.close();
+    }
+  });
+
   it('round-trips special characters, types and long text', async () => {
     const { copied, rows, expected } = await copyRoundTrip(
       warehouse,

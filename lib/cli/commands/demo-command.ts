@@ -15,6 +15,7 @@ import {
 } from '../../pipeline/steps';
 import { writeDashboardSite } from '../../site';
 import { quoteLiteral } from '../../sql/render';
+import { redactUrl } from '../../warehouse/statement-error';
 import { startSandbox } from '../../sandbox/server';
 import { createWorld } from '../../sandbox/world';
 import type { Scale } from '../../sandbox/types';
@@ -291,9 +292,12 @@ export function registerDemoCommand(program: Command): void {
           context.sql,
         );
         const seedMs = Date.now() - seedStarted;
+        // The password stays out of the file: PGPASSWORD or a
+        // CROSSBEAM_WAREHOUSE with the full URL supplies it.
+        const shownWarehouse = redactUrl(settings.warehouse);
         writeFileSync(
           path.resolve(base.stateDir, 'demo.config.json'),
-          `${JSON.stringify({ warehouse: settings.warehouse, sources }, null, 2)}\n`,
+          `${JSON.stringify({ warehouse: shownWarehouse, sources }, null, 2)}\n`,
         );
 
         const build = await buildWarehouse(context, {
@@ -345,7 +349,12 @@ export function registerDemoCommand(program: Command): void {
             previous
               ? `Incremental run as of ${lastClock.toISOString().slice(0, 10)} (sandbox clock): current overlaps ${before} → ${after} (${change >= 0 ? '+' : ''}${change}): ${moves.began} began, ${moves.ended} ended, ${moves.changed} changed partner-customer status.`
               : `First run: ${after} current overlaps, with ${historyMonths} months of observed history.`,
-            `Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Warehouse: ${settings.warehouse}`,
+            `Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Warehouse: ${shownWarehouse}`,
+            ...(shownWarehouse === settings.warehouse
+              ? []
+              : [
+                  `${base.stateDir}/demo.config.json names the warehouse without its password: set PGPASSWORD, or CROSSBEAM_WAREHOUSE to the full URL, before using it.`,
+                ]),
             `Dashboards: ${site.indexPath} (open it in a browser)`,
             '',
             'Next:',

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import type { Settings } from '../../config/settings';
 import { ConfigurationError } from '../../errors';
 import type { PipelineContext } from '../../pipeline/context';
 import { quoteLiteral } from '../../sql/render';
@@ -9,6 +11,7 @@ import {
 } from '../../load/load';
 import type { PartitionSummary } from '../../load/sync-state';
 import { formatTable, toJsonValue } from '../table';
+import { settingsFromOptions, type GlobalOptions } from '../options';
 import { withPipeline } from './pipeline-commands';
 
 function jsonRows(rows: readonly Record<string, unknown>[]): unknown[] {
@@ -23,10 +26,15 @@ function age(from: unknown, now: Date): string {
   if (from === null || from === undefined) return '';
   const at = from instanceof Date ? from : new Date(String(from));
   if (Number.isNaN(at.getTime())) return '';
-  const minutes = Math.max(
-    0,
-    Math.round((now.getTime() - at.getTime()) / 60000),
-  );
+  const minutes = Math.round((now.getTime() - at.getTime()) / 60000);
+  // The demo's sandbox clock runs ahead of real time, so its stamps can be
+  // in the future.
+  if (minutes < 0) return `${duration(-minutes)} ahead`;
+  return duration(minutes);
+}
+
+/** Formats a number of minutes as `12 min`, `5 h` or `3 d`. */
+function duration(minutes: number): string {
   if (minutes < 120) return `${minutes} min`;
   const hours = Math.round(minutes / 60);
   return hours < 48 ? `${hours} h` : `${Math.round(hours / 24)} d`;
@@ -70,6 +78,18 @@ function bookmarkAge(
   return row.bookmark ? age(row.bookmark_at, now) : 'none';
 }
 
+/**
+ * Returns the folder of a PGlite warehouse that does not exist yet, and
+ * undefined for any other warehouse. A command that only reads checks it,
+ * because opening the warehouse would create an empty one at a mistyped
+ * path.
+ */
+function missingPgliteFolder(settings: Settings): string | undefined {
+  if (!settings.warehouse.startsWith('pglite:')) return undefined;
+  const folder = settings.warehouse.slice('pglite:'.length);
+  return folder === 'memory:' || existsSync(folder) ? undefined : folder;
+}
+
 /** Registers `sql` and `status`. */
 export function registerQueryCommands(program: Command): void {
   program
@@ -83,20 +103,32 @@ export function registerQueryCommands(program: Command): void {
       'print the rows as a JSON array and nothing else on stdout',
     )
     .action(async (query: string, _options, command: Command) => {
-      await withPipeline(command, async (context) => {
-        const options = command.opts<{ json?: boolean }>();
+      const validate = (settings: Settings) => {
         if (query.trim() === '') {
           throw new ConfigurationError(
             'The SQL statement is empty. Pass one statement in quotes, for example: crossbeam-warehouse sql "select count(*) from crossbeam_models.crossbeam_overlaps"',
           );
         }
-        const rows = await context.warehouse.query(query);
-        if (options.json) {
-          process.stdout.write(`${JSON.stringify(jsonRows(rows))}\n`);
-        } else {
-          process.stdout.write(`${formatTable(rows)}\n`);
+        const missing = missingPgliteFolder(settings);
+        if (missing !== undefined) {
+          throw new ConfigurationError(
+            `No warehouse at ${missing} (warehouse, CROSSBEAM_WAREHOUSE): check the path, or fill a warehouse there first with npm start or crossbeam-warehouse run.`,
+          );
         }
-      });
+      };
+      await withPipeline(
+        command,
+        async (context) => {
+          const options = command.opts<{ json?: boolean }>();
+          const rows = await context.warehouse.query(query);
+          if (options.json) {
+            process.stdout.write(`${JSON.stringify(jsonRows(rows))}\n`);
+          } else {
+            process.stdout.write(`${formatTable(rows)}\n`);
+          }
+        },
+        validate,
+      );
     });
 
   program
@@ -106,6 +138,15 @@ export function registerQueryCommands(program: Command): void {
     )
     .option('--json', 'print the status as a JSON array')
     .action(async (_options, command: Command) => {
+      const missing = missingPgliteFolder(
+        settingsFromOptions(command.optsWithGlobals<GlobalOptions>()),
+      );
+      if (missing !== undefined) {
+        process.stdout.write(
+          `No stream has been loaded yet: there is no warehouse at ${missing}. Run "crossbeam-warehouse run" (or "npm start" for the sandbox demo), or check --warehouse.\n`,
+        );
+        return;
+      }
       await withPipeline(command, async (context) => {
         const options = command.opts<{ json?: boolean }>();
         const rows = (await hasSyncState(context))

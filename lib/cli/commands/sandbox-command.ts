@@ -47,6 +47,9 @@ function parseNumber(value: string, flag: string, min: number): number {
   return number;
 }
 
+/** Folder of the warehouse and landing that the printed exports name. */
+const SANDBOX_DIR = '.crossbeam/sandbox';
+
 /** Registers `sandbox`: the seeded Crossbeam API stand-in, on loopback. */
 export function registerSandboxCommand(program: Command): void {
   program
@@ -90,11 +93,20 @@ export function registerSandboxCommand(program: Command): void {
         scale,
         anchor,
       });
+      const port = parsePort(options.port);
       const sandbox = await startSandbox({
         world,
         clock,
-        port: parsePort(options.port),
+        port,
         latencyMs: parseNumber(options.latencyMs, '--latency-ms', 0),
+      }).catch((error: unknown) => {
+        if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+          throw new ConfigurationError(
+            `Port ${port} on 127.0.0.1 is in use: choose another --port, or 0 for a free one.`,
+            { cause: error },
+          );
+        }
+        throw error;
       });
 
       process.stdout.write(
@@ -107,6 +119,8 @@ export function registerSandboxCommand(program: Command): void {
           `  export CROSSBEAM_CLIENT_ID=${sandbox.credentials.clientId}`,
           `  export CROSSBEAM_CLIENT_SECRET=${sandbox.credentials.clientSecret}`,
           `  export CROSSBEAM_REFRESH_TOKEN=${sandbox.credentials.refreshToken}`,
+          `  export CROSSBEAM_WAREHOUSE=pglite:${SANDBOX_DIR}/warehouse CROSSBEAM_LANDING=file:${SANDBOX_DIR}/landing`,
+          `The last export keeps runs against this sandbox out of the demo's warehouse. Delete ${SANDBOX_DIR} after restarting the sandbox, whose world starts at a new anchor.`,
           `Press Enter to move the clock on ${stepDays} days (new, changed and deleted overlaps); Ctrl-C stops.`,
           '',
         ].join('\n'),
