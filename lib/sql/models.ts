@@ -261,6 +261,29 @@ function isColumnChangeError(error: unknown): boolean {
   return /cannot (drop|change)[^\n]*(view|columns)/i.test(message);
 }
 
+/**
+ * True when a statement failed on a schema, table or column that does not
+ * exist (SQLSTATE 3F000, 42P01, 42703), which in a model that reads a
+ * source means the source settings name something the warehouse lacks.
+ */
+function isMissingRelationError(error: unknown): boolean {
+  const cause = error instanceof WarehouseError ? error.cause : error;
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  if (code === '3F000' || code === '42P01' || code === '42703') return true;
+  const message = error instanceof Error ? error.message : String(error);
+  return /(schema|relation|column) "[^"]+" does not exist/i.test(message);
+}
+
+/** Wraps the error of a model that reads a source, naming its settings. */
+function sourceError(model: ModelSpec, error: unknown): WarehouseError {
+  const settings = model.requires.map((source) => `sources.${source}`);
+  const message = error instanceof Error ? error.message : String(error);
+  return new WarehouseError(
+    `Model ${model.name} reads the ${model.requires.join(' and ')} ${model.requires.length === 1 ? 'source' : 'sources'}, and the warehouse lacks a schema, table or column it names. Check the schema, table and column names in ${settings.join(' and ')} against the warehouse. ${message}`,
+    { cause: error },
+  );
+}
+
 async function countRows(
   warehouse: Warehouse,
   qualifiedName: string,
@@ -318,6 +341,9 @@ export async function buildModels(
     try {
       await warehouse.query(sql);
     } catch (error) {
+      if (model.requires.length > 0 && isMissingRelationError(error)) {
+        throw sourceError(model, error);
+      }
       if (!isColumnChangeError(error)) throw error;
       options.logger?.info(
         'The view columns changed, so the view is dropped and created again.',

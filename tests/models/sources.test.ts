@@ -155,3 +155,27 @@ test('models without their sources are skipped with a reason', () => {
   expect(built).toContain('rep_matchmaking');
   expect(built).toContain('partner_customer_overlaps');
 });
+
+test('a source column the warehouse lacks names the setting', async () => {
+  const build = buildHandModels(warehouse, 'bad_column', {
+    crm: {
+      preset: 'fivetran',
+      schema: 'crm_fivetran',
+      columns: { account: { industry: 'sector' } },
+    },
+  });
+
+  await expect(build).rejects.toThrow(
+    /^Model stg_crm__accounts reads the crm source, and the warehouse lacks a schema, table or column it names\. Check the schema, table and column names in sources\.crm against the warehouse\. .*column "sector" does not exist/,
+  );
+});
+
+test('a source schema the warehouse lacks names the setting', async () => {
+  const build = buildHandModels(warehouse, 'bad_schema', {
+    crm: { preset: 'fivetran', schema: 'crm_fivetrn' },
+  });
+
+  await expect(build).rejects.toThrow(
+    /sources\.crm against the warehouse\. .*relation "crm_fivetrn\.account" does not exist/,
+  );
+});
