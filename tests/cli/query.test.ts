@@ -24,6 +24,12 @@ describe('sql and status on a new folder', () => {
     );
   });
 
+  it('status --json prints an empty array', async () => {
+    const { stdout } = await cli('status', '--json');
+
+    expect(JSON.parse(stdout)).toEqual([]);
+  });
+
   it('sql rejects an empty statement', async () => {
     await expect(cli('sql', ' ')).rejects.toMatchObject({
       code: 1,

@@ -143,7 +143,9 @@ export function registerQueryCommands(program: Command): void {
       );
       if (missing !== undefined) {
         process.stdout.write(
-          `No stream has been loaded yet: there is no warehouse at ${missing}. Run "crossbeam-warehouse run" (or "npm start" for the sandbox demo), or check --warehouse.\n`,
+          command.opts<{ json?: boolean }>().json
+            ? '[]\n'
+            : `No stream has been loaded yet: there is no warehouse at ${missing}. Run "crossbeam-warehouse run" (or "npm start" for the sandbox demo), or check --warehouse.\n`,
         );
         return;
       }
