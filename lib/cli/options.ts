@@ -73,8 +73,10 @@ export function parseStreams(
 export function settingsFromOptions(
   options: GlobalOptions,
   overrides: Partial<Settings> = {},
+  load: { checkSources?: boolean } = {},
 ): Settings {
   return loadSettings({
+    ...load,
     configFile: options.config,
     flags: {
       apiUrl: options.apiUrl,

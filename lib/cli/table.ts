@@ -7,8 +7,13 @@ export function formatTable(
   if (names.length === 0) return '(no rows)';
 
   const cells = rows.map((row) => names.map((name) => formatCell(row[name])));
+  // A loop, not Math.max(...cells): spreading 200,000 rows into one call
+  // overflows the stack.
   const widths = names.map((name, index) =>
-    Math.max(name.length, ...cells.map((line) => line[index]!.length)),
+    cells.reduce(
+      (width, line) => Math.max(width, line[index]!.length),
+      name.length,
+    ),
   );
   const numeric = names.map(
     (name, index) =>
@@ -30,7 +35,7 @@ export function formatTable(
       .join('  ')
       .trimEnd(),
   );
-  return [header.trimEnd(), rule, ...body].join('\n');
+  return [header.trimEnd(), rule].concat(body).join('\n');
 }
 
 function isNumeric(value: unknown): boolean {

@@ -195,6 +195,11 @@ export function loadSettings(
     env?: NodeJS.ProcessEnv;
     configFile?: string;
     cwd?: string;
+    /**
+     * Also validates `sources`, for a command that reads them, so that one
+     * error lists every problem. Other commands leave them alone.
+     */
+    checkSources?: boolean;
   } = {},
 ): Settings {
   const env = options.env ?? process.env;
@@ -215,9 +220,12 @@ export function loadSettings(
   const merged = { ...fromFile, ...fromEnv, ...flags } as SettingsInput;
 
   const parsed = SettingsSchema.safeParse(merged);
-  // Sources are checked here too, so that one run reports every problem.
+  // A sources value that is not an object is reported by the schema.
   const sourceProblems =
-    typeof merged.sources === 'object' && merged.sources !== null
+    options.checkSources &&
+    typeof merged.sources === 'object' &&
+    merged.sources !== null &&
+    !Array.isArray(merged.sources)
       ? sourcesConfigProblems(merged.sources).map((line) => `  - ${line}`)
       : [];
   if (!parsed.success || sourceProblems.length > 0) {

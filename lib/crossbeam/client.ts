@@ -118,8 +118,14 @@ export interface CrossbeamClient {
     url: string,
     options?: FetchPageOptions & { readonly schedule?: RequestSchedule },
   ): AsyncGenerator<CrossbeamPage, void, undefined>;
-  /** Fetches the organizations the token may act for (`GET /v1/users/me`). */
-  fetchOrganizations(): Promise<CrossbeamOrganization[]>;
+  /**
+   * Fetches the organizations the token may act for (`GET /v1/users/me`).
+   * `retry` narrows the client's retry settings for this one request.
+   */
+  fetchOrganizations(retry?: {
+    readonly maxAttempts?: number;
+    readonly maxRetryTimeMs?: number;
+  }): Promise<CrossbeamOrganization[]>;
 }
 
 /** Returns what to check after a 4xx response with `status`. */
@@ -337,14 +343,27 @@ export function createCrossbeamClient(
     url: string,
     fetchOptions: FetchPageOptions = {},
   ): Promise<CrossbeamPage> {
-    return request(url, fetchOptions, (target, body, retries) =>
+    return request(url, fetchOptions, policy, (target, body, retries) =>
       interpretPage(target, body, retries, api.origin),
     );
   }
 
-  async function fetchOrganizations(): Promise<CrossbeamOrganization[]> {
+  async function fetchOrganizations(
+    retry: { maxAttempts?: number; maxRetryTimeMs?: number } = {},
+  ): Promise<CrossbeamOrganization[]> {
     const path = '/v1/users/me';
-    return request(buildUrl(path), {}, (_target, body) => {
+    const narrowed: RetryPolicy = {
+      ...policy,
+      maxAttempts: Math.min(
+        policy.maxAttempts,
+        retry.maxAttempts ?? policy.maxAttempts,
+      ),
+      maxRetryTimeMs: Math.min(
+        policy.maxRetryTimeMs,
+        retry.maxRetryTimeMs ?? policy.maxRetryTimeMs,
+      ),
+    };
+    return request(buildUrl(path), {}, narrowed, (_target, body) => {
       let parsed: unknown;
       try {
         parsed = JSON.parse(body);
@@ -379,6 +398,7 @@ export function createCrossbeamClient(
   async function request<T>(
     url: string,
     fetchOptions: FetchPageOptions,
+    retryPolicy: RetryPolicy,
     interpret: (target: string, body: string, retries: number) => T,
   ): Promise<T> {
     const target = new URL(url, apiBase).toString();
@@ -394,7 +414,7 @@ export function createCrossbeamClient(
 
     return runWithRetries(
       `Crossbeam request GET ${shownUrl}`,
-      policy,
+      retryPolicy,
       async () => {
         let token = await tokens.getAccessToken();
         let { response, body } = await send(target, token);

@@ -2,19 +2,21 @@ import type {
   CrossbeamClient,
   CrossbeamOrganization,
 } from '../crossbeam/client';
-import {
-  ConfigurationError,
-  CrossbeamApiError,
-  CrossbeamAuthError,
-} from '../errors';
+import { ConfigurationError, CrossbeamApiError } from '../errors';
 import type { Logger } from '../log';
+
+/** Retries of the organizations list, narrower than a page's. */
+const CHECK_RETRY = { maxAttempts: 2, maxRetryTimeMs: 10_000 };
 
 /** Organizations named in the error, at most. */
 const SHOWN_ORGANIZATIONS = 20;
 
-/** Returns `text` with control characters replaced, for one line of output. */
+/**
+ * Returns `text` with control, format (bidi) and line separator characters
+ * replaced, for one line of output.
+ */
 function printable(text: string): string {
-  return text.replace(/\p{Cc}/gu, ' ');
+  return text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, ' ');
 }
 
 function describe(organization: CrossbeamOrganization): string {
@@ -34,16 +36,13 @@ export async function verifyOrganization(
 ): Promise<void> {
   let organizations: CrossbeamOrganization[];
   try {
-    organizations = await client.fetchOrganizations();
+    // A short retry budget: on failure the run goes on without the check.
+    organizations = await client.fetchOrganizations(CHECK_RETRY);
   } catch (error) {
-    // Rejected credentials, or a rotated refresh token that could not be
-    // saved, would fail the run too, so only an API failure is skipped.
-    if (
-      !(error instanceof CrossbeamApiError) ||
-      error instanceof CrossbeamAuthError
-    ) {
-      throw error;
-    }
+    // An API failure, rejected credentials included, is left to the run,
+    // which records it per stream. Anything else, such as a rotated
+    // refresh token that could not be saved, is raised.
+    if (!(error instanceof CrossbeamApiError)) throw error;
     logger.warn(
       'Listing the organizations this token may act for failed, so the run starts without checking CROSSBEAM_ORGANIZATION.',
       { error },

@@ -5,12 +5,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { ConfigurationError, WarehouseError } from '../errors';
 import type { Logger } from '../log';
 import { copyFromStdinSql, csvLinesFromPart } from './ndjson-csv';
-import {
-  connectionError,
-  isConnectionFailure,
-  redactUrl,
-  statementError,
-} from './statement-error';
+import { connectionError, redactUrl, statementError } from './statement-error';
 import type { Dialect, LandedParts, Row, Warehouse } from './warehouse';
 
 const INT8_OID = 20;
@@ -67,11 +62,17 @@ export class PostgresWarehouse implements Warehouse {
   }
 
   async query(sql: string): Promise<Row[]> {
+    // Connecting apart from the statement separates a connection failure,
+    // which names the setting, from a failed statement, which names its SQL.
+    const client = await this.connect();
     try {
-      const result = await this.pool.query<Row>(sql);
+      const result = await client.query<Row>(sql);
+      client.release();
       return result.rows ?? [];
     } catch (error) {
-      if (isConnectionFailure(error)) throw connectionError(error, this.url);
+      // As pg's own Pool.query does, a client whose statement failed is
+      // destroyed rather than reused.
+      client.release(error as Error);
       throw statementError(error, this.url, sql);
     }
   }

@@ -41,27 +41,6 @@ export function statementError(
   );
 }
 
-/** Network errors of a connection that was never made. */
-const CONNECT_ERRNOS = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ETIMEDOUT',
-]);
-
-/**
- * Tells whether a driver error means that no session could be opened: a
- * network error, or SQLSTATE class 08 (connection), 28 (authorization) or
- * 3D000 (no such database).
- */
-export function isConnectionFailure(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string') return false;
-  return CONNECT_ERRNOS.has(code) || /^(08|28)/.test(code) || code === '3D000';
-}
-
 /**
  * Wraps a failed connection to a PostgreSQL warehouse in an error that
  * names the URL (without its password) and the setting to check.
@@ -76,13 +55,33 @@ export function connectionError(
   );
 }
 
-/** Removes the password from a URL-like string, for messages and `url`. */
+/**
+ * Removes the password from a URL-like string, for messages, `url` and
+ * saved settings: the one in the user info (split at its last `@`, so a
+ * raw `@` in a password goes too) and a `password` query parameter.
+ */
 export function redactUrl(url: string): string {
-  return url.replace(
-    /^([a-z][a-z0-9+.-]*:\/\/)([^/@]*)@/i,
-    (_all, scheme, auth) => {
-      const user = String(auth).split(':')[0];
-      return `${scheme}${user}@`;
-    },
-  );
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0];
+  if (scheme === undefined) return url;
+  const rest = url.slice(scheme.length);
+  const hashStart = rest.indexOf('#');
+  const fragment = hashStart === -1 ? '' : rest.slice(hashStart);
+  const withoutFragment = hashStart === -1 ? rest : rest.slice(0, hashStart);
+  const queryStart = withoutFragment.indexOf('?');
+  const beforeQuery =
+    queryStart === -1 ? withoutFragment : withoutFragment.slice(0, queryStart);
+  const params =
+    queryStart === -1
+      ? []
+      : withoutFragment
+          .slice(queryStart + 1)
+          .split('&')
+          .filter((param) => !/^password=/i.test(param));
+  const at = beforeQuery.lastIndexOf('@');
+  const authority =
+    at === -1
+      ? beforeQuery
+      : `${beforeQuery.slice(0, at).split(':')[0]}${beforeQuery.slice(at)}`;
+  const query = params.length > 0 ? `?${params.join('&')}` : '';
+  return `${scheme}${authority}${query}${fragment}`;
 }

@@ -222,6 +222,9 @@ const skipPostgres = postgresUnavailable !== null && !process.env.CI;
     expect(stdout).toContain(
       '.crossbeam/demo.config.json names the warehouse without its password',
     );
+    expect(stdout).toContain(
+      "so that sql and status read this demo's warehouse.",
+    );
     expect(stdout).not.toContain(password);
     expect(saved).not.toContain(password);
     expect(JSON.parse(saved)).toMatchObject({

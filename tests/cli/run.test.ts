@@ -131,6 +131,15 @@ describe('crossbeam-warehouse run', () => {
       ),
     });
     expect(existsSync(typo)).toBe(false);
+
+    // A folder that exists but holds no database, such as the state folder.
+    const stateDir = path.join(workDir, '.crossbeam');
+    await expect(
+      cli('sql', '--warehouse', `pglite:${stateDir}`, 'select 1'),
+    ).rejects.toMatchObject({
+      stderr: expect.stringContaining(`No warehouse at ${stateDir} `),
+    });
+    expect(existsSync(path.join(stateDir, 'PG_VERSION'))).toBe(false);
   });
 
   it('rejects a sandbox port out of range', async () => {
@@ -192,6 +201,23 @@ describe('crossbeam-warehouse run', () => {
     );
     expect(failure?.stderr).not.toContain('HTTP 403');
     expect(failure?.stderr).not.toContain('Extracting');
+  });
+
+  it('checks sources only in commands that read them', async () => {
+    const config = path.join(workDir, 'sources-typo.config.json');
+    writeFileSync(
+      config,
+      JSON.stringify({ sources: { crm: { shcema: 'x' } } }),
+    );
+
+    const { stdout } = await cli('status', '--config', config);
+
+    expect(stdout).toContain('account_overlaps');
+    await expect(cli('build', '--config', config)).rejects.toMatchObject({
+      stderr: expect.stringContaining(
+        'sources.crm.shcema: unknown setting. Did you mean sources.crm.schema?',
+      ),
+    });
   });
 
   it('names a misspelled setting in the config file', async () => {

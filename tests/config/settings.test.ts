@@ -134,23 +134,29 @@ describe('loadSettings', () => {
         sources: { crm: { preset: 'fivetrann', schema: 'sf' }, bsis: 'now' },
       }),
     );
+    const messageOf = (checkSources: boolean) => {
+      try {
+        loadSettings({ cwd, env: {}, configFile: 'team.json', checkSources });
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return '';
+    };
 
-    let message = '';
-    try {
-      loadSettings({ cwd, env: {}, configFile: 'team.json' });
-    } catch (error) {
-      message = (error as Error).message;
-    }
+    const withSources = messageOf(true);
+    const withoutSources = messageOf(false);
 
-    expect(message).toContain(
+    expect(withSources).toContain(
       '  - concurency: unknown setting. Did you mean concurrency?',
     );
-    expect(message).toContain(
+    expect(withSources).toContain(
       '  - sources.crm.preset: Invalid option: expected one of "fivetran"|"stitch"|"custom" (received "fivetrann")',
     );
-    expect(message).toContain(
+    expect(withSources).toContain(
       '  - sources.bsis: unknown setting. Did you mean sources.basis?',
     );
+    expect(withoutSources).toContain('concurency: unknown setting.');
+    expect(withoutSources).not.toContain('sources.');
   });
 
   it('rejects a missing explicit config file', () => {

@@ -2,11 +2,7 @@ import {
   createCrossbeamClient,
   type CrossbeamClientOptions,
 } from '../../lib/crossbeam/client';
-import {
-  ConfigurationError,
-  CrossbeamAuthError,
-  CrossbeamWarehouseError,
-} from '../../lib/errors';
+import { ConfigurationError, CrossbeamWarehouseError } from '../../lib/errors';
 import type { Logger } from '../../lib/log';
 import { verifyOrganization } from '../../lib/pipeline/organization';
 import { sendJson, startFakeApi, type FakeApi } from '../crossbeam/fake-api';
@@ -45,7 +41,7 @@ async function clientWithUserMe(
     organization: ORGANIZATION,
     credentials: { accessToken: 'token-secret' },
     sleep: async () => undefined,
-    maxAttempts: 2,
+    maxAttempts: 6,
     ...overrides,
   });
 }
@@ -115,12 +111,14 @@ describe('verifyOrganization', () => {
 
   test('prints names without control characters', async () => {
     const client = await clientWithUserMe(200, {
-      organizations: [{ uuid: 'org-1', name: 'Acme\u001b[2J\nerror: forged' }],
+      organizations: [
+        { uuid: 'org-1', name: 'Acme\u001b[2J\nerror:\u2028forged\u202e' },
+      ],
     });
 
     await expect(
       verifyOrganization(client, recordingLogger([])),
-    ).rejects.toThrow('Set it to one of: org-1 (Acme [2J error: forged).');
+    ).rejects.toThrow('Set it to one of: org-1 (Acme [2J error: forged ).');
   });
 
   test('skips entries without a usable uuid', async () => {
@@ -191,11 +189,24 @@ describe('verifyOrganization', () => {
     expect(warnings).toHaveLength(1);
   });
 
-  test('raises rejected credentials', async () => {
+  test('leaves rejected credentials to the run', async () => {
     const client = await clientWithUserMe(401, {});
+    const warnings: string[] = [];
 
-    await expect(
-      verifyOrganization(client, recordingLogger([])),
-    ).rejects.toBeInstanceOf(CrossbeamAuthError);
+    await verifyOrganization(client, recordingLogger(warnings));
+
+    expect(warnings).toEqual([
+      'Listing the organizations this token may act for failed, so the run starts without checking CROSSBEAM_ORGANIZATION.',
+    ]);
+  });
+
+  test('tries the list at most twice', async () => {
+    const client = await clientWithUserMe(503, {});
+
+    await verifyOrganization(client, recordingLogger([]));
+
+    expect(
+      api!.requests.filter((request) => request.url === '/v1/users/me'),
+    ).toHaveLength(2);
   });
 });

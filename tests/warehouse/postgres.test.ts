@@ -65,6 +65,14 @@ describeWithPostgres('PostgresWarehouse', () => {
     }
   });
 
+  it('names the SQL of a statement about a missing database', async () => {
+    await expect(
+      warehouse.query("select pg_database_size('no_such_db')"),
+    ).rejects.toThrow(
+      /^A statement failed on .*: database "no_such_db" does not exist\. SQL: select pg_database_size/,
+    );
+  });
+
   it('round-trips special characters, types and long text', async () => {
     const { copied, rows, expected } = await copyRoundTrip(
       warehouse,

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadSettings } from '../../config/settings';
+import { DEFAULT_WAREHOUSE, loadSettings } from '../../config/settings';
 import { ConfigurationError } from '../../errors';
 import { createClientForSettings } from '../../pipeline/client';
 import { acquireRunLock } from '../../pipeline/lock';
@@ -362,6 +362,11 @@ export function registerDemoCommand(program: Command): void {
             '  npx crossbeam-warehouse status',
             '  npm start                       # again: the sandbox moves on a week and the run is incremental',
             '  npx crossbeam-warehouse build --config .crossbeam/demo.config.json',
+            ...(settings.warehouse === DEFAULT_WAREHOUSE
+              ? []
+              : [
+                  `Add --warehouse ${shownWarehouse} (with its password) or set CROSSBEAM_WAREHOUSE to it, so that sql and status read this demo's warehouse.`,
+                ]),
             '',
           ].join('\n'),
         );

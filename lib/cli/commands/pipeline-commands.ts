@@ -26,17 +26,23 @@ interface RunOptions extends GlobalOptions {
 
 /**
  * Runs `action` with the warehouse locked and open. `validate` checks the
- * settings the command needs later (credentials, sources) first, so that a
- * bad setting fails before a lock file or warehouse folder is created.
+ * settings the command needs later (credentials) first, so that a bad
+ * setting fails before a lock file or warehouse folder is created. With
+ * `readsSources`, the sources are validated with the other settings.
  */
 async function withPipeline<T>(
   command: Command,
   action: (context: PipelineContext, options: RunOptions) => Promise<T>,
   validate?: (settings: Settings, logger: Logger) => void,
+  readsSources = false,
 ): Promise<T> {
   const options = command.optsWithGlobals<RunOptions>();
   const logger = loggerFromOptions(options);
-  const settings = settingsFromOptions(options);
+  const settings = settingsFromOptions(
+    options,
+    {},
+    { checkSources: readsSources },
+  );
   validate?.(settings, logger);
   const lock = await acquireRunLock(
     settings.warehouse,
@@ -57,7 +63,7 @@ async function withPipeline<T>(
 
 /**
  * Syncs from the configured Crossbeam API with a progress display, saving
- * rotated refresh tokens for the next run. Checks the organization first.
+ * rotated refresh tokens for the next run, after checking the organization.
  */
 async function syncFromApi(context: PipelineContext, options: RunOptions) {
   const client = createClientForSettings(context.settings, context.logger, {
@@ -105,10 +111,8 @@ export function registerPipelineCommands(program: Command): void {
           });
           throwIfFailed(sync);
         },
-        (settings, logger) => {
-          validateApiSettings(settings, logger);
-          sourcesForSettings(settings);
-        },
+        validateApiSettings,
+        true,
       );
     });
 
@@ -152,17 +156,22 @@ export function registerPipelineCommands(program: Command): void {
       'Apply pending migrations and rebuild every model and dashboard view',
     )
     .action(async (_options, command: Command) => {
-      await withPipeline(command, async (context) => {
-        const build = await buildWarehouse(
-          context,
-          sourcesForSettings(context.settings),
-        );
-        for (const view of build.result.built) {
-          process.stdout.write(
-            `${view.schema}.${view.name}: ${view.rows} rows\n`,
+      await withPipeline(
+        command,
+        async (context) => {
+          const build = await buildWarehouse(
+            context,
+            sourcesForSettings(context.settings),
           );
-        }
-      });
+          for (const view of build.result.built) {
+            process.stdout.write(
+              `${view.schema}.${view.name}: ${view.rows} rows\n`,
+            );
+          }
+        },
+        undefined,
+        true,
+      );
     });
 }
 

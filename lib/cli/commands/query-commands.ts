@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import type { Settings } from '../../config/settings';
 import { ConfigurationError } from '../../errors';
@@ -79,15 +80,17 @@ function bookmarkAge(
 }
 
 /**
- * Returns the folder of a PGlite warehouse that does not exist yet, and
- * undefined for any other warehouse. A command that only reads checks it,
- * because opening the warehouse would create an empty one at a mistyped
- * path.
+ * Returns the folder of a PGlite warehouse that has no database yet (no
+ * `PG_VERSION` file), and undefined for any other warehouse. A command that
+ * only reads checks it, because opening the warehouse would create an empty
+ * one at a mistyped path. An empty path is left to the warehouse's own
+ * error.
  */
 function missingPgliteFolder(settings: Settings): string | undefined {
   if (!settings.warehouse.startsWith('pglite:')) return undefined;
   const folder = settings.warehouse.slice('pglite:'.length);
-  return folder === 'memory:' || existsSync(folder) ? undefined : folder;
+  if (folder === 'memory:' || folder === '') return undefined;
+  return existsSync(path.join(folder, 'PG_VERSION')) ? undefined : folder;
 }
 
 /** Registers `sql` and `status`. */

@@ -1,0 +1,25 @@
+import { redactUrl } from '../../lib/warehouse/statement-error';
+
+describe('redactUrl', () => {
+  test.each([
+    [
+      'postgres://loader:secret@127.0.0.1:5432/db',
+      'postgres://loader@127.0.0.1:5432/db',
+    ],
+    ['postgres://admin:p@ss@127.0.0.1/db', 'postgres://admin@127.0.0.1/db'],
+    ['postgres://admin:pa/ss@127.0.0.1/db', 'postgres://admin@127.0.0.1/db'],
+    [
+      'postgres://admin@127.0.0.1/db?password=secret&sslmode=require',
+      'postgres://admin@127.0.0.1/db?sslmode=require',
+    ],
+    [
+      'postgresql://admin@127.0.0.1/db?sslmode=require&PASSWORD=secret#x',
+      'postgresql://admin@127.0.0.1/db?sslmode=require#x',
+    ],
+    ['postgres://127.0.0.1/db?password=secret', 'postgres://127.0.0.1/db'],
+    ['postgres://127.0.0.1/db', 'postgres://127.0.0.1/db'],
+    ['pglite:.crossbeam/warehouse', 'pglite:.crossbeam/warehouse'],
+  ])('%s', (url, expected) => {
+    expect(redactUrl(url)).toBe(expected);
+  });
+});
