@@ -307,6 +307,13 @@ export async function buildModels(
   options: BuildModelsOptions,
 ): Promise<BuildModelsResult> {
   const models = await listModels(options.dir);
+  // The first migration creates these schemas, but a schema dropped since
+  // then would otherwise stop every build.
+  for (const schema of new Set(
+    models.map((model) => context.schemas[model.schema]),
+  )) {
+    await warehouse.query(`create schema if not exists ${schema}`);
+  }
   const built: BuildModelsResult['built'] = [];
   const skipped: BuildModelsResult['skipped'] = [];
   const skippedNames = new Set<string>();

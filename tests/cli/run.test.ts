@@ -98,6 +98,16 @@ describe('crossbeam-warehouse run', () => {
     expect(JSON.parse(stdout)).toEqual([{ n: 0 }]);
   });
 
+  it('builds again after a view schema was dropped', async () => {
+    await cli('sql', 'drop schema crossbeam_models cascade');
+
+    await cli('build');
+
+    expect(await liveOverlaps()).toBe(
+      worldOverlaps(new Date(anchor.getTime() + 30 * DAY_MS)),
+    );
+  });
+
   it('prints only a JSON array on stdout with --json', async () => {
     const { stdout, stderr } = await cli('sql', '--json', 'select 1 as one');
 
