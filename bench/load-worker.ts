@@ -35,12 +35,14 @@ async function runLoad(): Promise<LoadOutcome> {
   try {
     const load = await loadLanded(context);
     // No CRM, marketing or product sources are configured, so the models
-    // that need them are skipped. The rest build as in production.
+    // that need them are skipped. The rest build as the scheduled build
+    // does: migrations and views, without counting each view's rows.
     const sources = parseSourcesConfig({});
     const build = job.build
       ? await buildWarehouse(context, {
           configuredSources: configuredSources(sources),
           vars: renderSourceVars(sources),
+          countRows: false,
         })
       : undefined;
 

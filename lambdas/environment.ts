@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigurationError } from '../lib/errors';
+import { MAX_PART_SIZE_MB } from '../lib/landing/part-writer';
 import type { RenderContext } from '../lib/sql/render';
 
 const identifier = z
@@ -40,6 +41,13 @@ const EnvironmentSchema = z.object({
     .default(4),
   /** Hours before own account and lead records are read again; 0 = every run. */
   CROSSBEAM_RECORDS_REFRESH_HOURS: z.coerce.number().min(0).default(24),
+  /** Uncompressed NDJSON per landed part, in MB, before the next part begins. */
+  CROSSBEAM_PART_SIZE_MB: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_PART_SIZE_MB)
+    .default(64),
   /** `false` reads each overlap stream as one list, not one per partner. */
   CROSSBEAM_SPLIT_OVERLAPS_BY_PARTNER: z
     .enum(['true', 'false'])

@@ -9,6 +9,7 @@ import {
 } from '../lib/extract/checkpoint';
 import { extractStream, newRunId } from '../lib/extract/extract';
 import { createExtractLimiter } from '../lib/extract/limiter';
+import { partBytesFromMb } from '../lib/landing/part-writer';
 import type { LandingStore } from '../lib/landing/store';
 import {
   readBookmark,
@@ -219,6 +220,7 @@ export function createExtractHandler(
       bookmark,
       partitions,
       limiter: createExtractLimiter(env.CROSSBEAM_REQUESTS_IN_FLIGHT),
+      partBytes: partBytesFromMb(env.CROSSBEAM_PART_SIZE_MB),
       deadline: now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS,
       checkpoint,
       logger,

@@ -5,6 +5,7 @@ import { ConfigurationError } from '../errors';
 import { sourcesConfigProblems } from '../sources/config';
 import { closestName, knownKeysAt, settingMessage } from './issues';
 import { valueAt } from './value-at';
+import { MAX_PART_SIZE_MB } from '../landing/part-writer';
 import { STREAM_NAMES, type StreamName } from '../streams/catalog';
 
 export const DEFAULT_API_URL = 'https://api.crossbeam.com';
@@ -76,6 +77,12 @@ export const SettingsSchema = z.strictObject({
   maxRejectShare: z.number().min(0).max(1).default(0.05),
   /** Maximum time one stream's extract may run, in minutes, before the run fails. */
   maxStreamMinutes: z.number().positive().default(360),
+  /**
+   * Uncompressed NDJSON per landed part, in MB (MiB), before the part closes
+   * and the next one begins. Gzip shrinks landed NDJSON 7 to 15 fold, so the
+   * default lands parts of about 4 to 9 MB.
+   */
+  partSizeMb: z.number().int().min(1).max(MAX_PART_SIZE_MB).default(64),
   /**
    * Crossbeam API requests in flight at once, across every stream and
    * partner of a run; also the number of streams extracted at the same time.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { extractHeapLimitMb } from '../extract/limiter';
+import { MAX_PART_SIZE_MB } from '../landing/part-writer';
 import { STREAM_NAMES } from '../streams/catalog';
 
 const identifier = z
@@ -216,6 +217,11 @@ export const DeployConfigSchema = z
      * records again (the API cannot bookmark them); 0 reads them every run.
      */
     recordsRefreshHours: z.number().min(0).default(24),
+    /**
+     * Uncompressed NDJSON per landed part, in MB, before the next part
+     * begins; gzip makes the default 64 about 4 to 9 MB.
+     */
+    partSizeMb: z.number().int().min(1).max(MAX_PART_SIZE_MB).default(64),
     redshift: redshiftSchema,
     schemas: z
       .strictObject({

@@ -23,8 +23,23 @@ export interface PartWriterOptions {
   readonly firstPartNumber?: number;
 }
 
-export const DEFAULT_MAX_PART_BYTES = 64 * 1024 * 1024;
+const MIB = 1024 * 1024;
+
+export const DEFAULT_MAX_PART_BYTES = 64 * MIB;
 export const DEFAULT_MAX_PART_ROWS = 1_000_000;
+
+/**
+ * Largest part size the settings accept, in MB of uncompressed NDJSON.
+ * Landed NDJSON of the sandbox compresses 7 to 15 fold, so a 4 GiB part
+ * becomes about 270 to 590 MB, within the 1 MB to 1 GB per file that
+ * Redshift's COPY guidance recommends.
+ */
+export const MAX_PART_SIZE_MB = 4096;
+
+/** Converts a `partSizeMb` setting to the `maxPartBytes` of a writer. */
+export function partBytesFromMb(megabytes: number): number {
+  return megabytes * MIB;
+}
 
 /**
  * Characters (UTF-16 code units) collected before they go to gzip in one

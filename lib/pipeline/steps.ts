@@ -8,6 +8,7 @@ import {
 } from '../errors';
 import { createExtractLimiter, type ExtractLimiter } from '../extract/limiter';
 import type { Manifest } from '../extract/manifest';
+import { partBytesFromMb } from '../landing/part-writer';
 import {
   loadPendingRuns,
   readBookmark,
@@ -266,6 +267,7 @@ async function extractOne(
       partitions,
       limiter: options.limiter,
       deadline,
+      partBytes: partBytesFromMb(context.settings.partSizeMb),
       beforeManifest: (manifest) => rejectMostlyBrokenRun(context, manifest),
       logger: context.logger,
       onProgress: options.onProgress,
@@ -363,6 +365,8 @@ export async function buildWarehouse(
   options: {
     configuredSources?: ReadonlySet<'crm' | 'marketing' | 'product'>;
     vars?: Record<string, string>;
+    /** Counts each view's rows for the summary. @default true */
+    countRows?: boolean;
   } = {},
 ): Promise<{ result: BuildResult; durationMs: number }> {
   const started = Date.now();
@@ -373,6 +377,7 @@ export async function buildWarehouse(
   await applyMigrations(context.warehouse, sql);
   const result = await buildModels(context.warehouse, sql, {
     configuredSources: new Set(options.configuredSources ?? []),
+    countRows: options.countRows ?? true,
   });
   // One line per reason: many models share one missing source.
   const byReason = new Map<string, string[]>();

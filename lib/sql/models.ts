@@ -47,10 +47,23 @@ export interface BuildModelsOptions {
   /** Folder of model files; defaults to the package's `sql/models`. */
   readonly dir?: string;
   readonly logger?: Logger;
+  /**
+   * Counts each view's rows once it is built. Counting runs every view over
+   * all stored data, so the scheduled build leaves it off and only the
+   * command line's summary turns it on. @default false
+   */
+  readonly countRows?: boolean;
+}
+
+export interface BuiltModel {
+  readonly schema: string;
+  readonly name: string;
+  /** Rows of the view, or null when the build did not count them. */
+  readonly rows: number | null;
 }
 
 export interface BuildModelsResult {
-  readonly built: { schema: string; name: string; rows: number }[];
+  readonly built: BuiltModel[];
   readonly skipped: { name: string; reason: string }[];
 }
 
@@ -360,10 +373,15 @@ export async function buildModels(
       await warehouse.query(sql);
     }
 
-    const rows = await countRows(warehouse, qualifiedName);
+    const rows = options.countRows
+      ? await countRows(warehouse, qualifiedName)
+      : null;
     built.push({ schema, name: model.name, rows });
     crashPoint('build-model');
-    options.logger?.info('Built a model.', { model: qualifiedName, rows });
+    options.logger?.info(
+      'Built a model.',
+      rows === null ? { model: qualifiedName } : { model: qualifiedName, rows },
+    );
   }
   return { built, skipped };
 }

@@ -80,6 +80,7 @@ export class CrossbeamWarehouseStack extends Stack {
         CROSSBEAM_SCHEMA_DASHBOARDS: config.schemas.dashboards,
         CROSSBEAM_REQUESTS_IN_FLIGHT: String(config.requestsInFlight),
         CROSSBEAM_RECORDS_REFRESH_HOURS: String(config.recordsRefreshHours),
+        CROSSBEAM_PART_SIZE_MB: String(config.partSizeMb),
         CROSSBEAM_SPLIT_OVERLAPS_BY_PARTNER: String(
           config.splitOverlapsByPartner,
         ),

@@ -113,6 +113,30 @@ describe('loadSettings', () => {
     );
   });
 
+  it('reads the part size from the config file', () => {
+    const cwd = emptyDir();
+    writeFileSync(
+      path.join(cwd, 'crossbeam-warehouse.config.json'),
+      JSON.stringify({ partSizeMb: 256 }),
+    );
+
+    expect(loadSettings({ cwd, env: {} }).partSizeMb).toBe(256);
+    expect(loadSettings({ cwd: emptyDir(), env: {} }).partSizeMb).toBe(64);
+  });
+
+  it('names an invalid part size and its limits', () => {
+    const attempt = (partSizeMb: number) => () =>
+      loadSettings({ cwd: emptyDir(), env: {}, flags: { partSizeMb } });
+
+    expect(attempt(0)).toThrow(/partSizeMb: must be at least 1 \(received 0\)/);
+    expect(attempt(5000)).toThrow(
+      /partSizeMb: must be at most 4096 \(received 5000\)/,
+    );
+    expect(attempt(1.5)).toThrow(
+      /partSizeMb: must be a whole number \(received 1\.5\)/,
+    );
+  });
+
   it('words a number out of range plainly', () => {
     expect(() =>
       loadSettings({

@@ -51,6 +51,19 @@ describe('parseDeployConfig', () => {
     expect(config.redshift.database).toBe('dev');
     expect(config.landing.encryption).toBe('kms');
     expect(config.schemas.crossbeam).toBe('crossbeam');
+    expect(config.partSizeMb).toBe(64);
+  });
+
+  it('bounds the part size', () => {
+    expect(parseDeployConfig({ ...MINIMAL, partSizeMb: 512 }).partSizeMb).toBe(
+      512,
+    );
+    expect(errorOf({ ...MINIMAL, partSizeMb: 0 })).toMatch(
+      /partSizeMb: .*\(received 0\)/,
+    );
+    expect(errorOf({ ...MINIMAL, partSizeMb: 8192 })).toMatch(
+      /partSizeMb: .*4096.*\(received 8192\)/,
+    );
   });
 
   it('keeps valid sources as given', () => {

@@ -165,4 +165,24 @@ describe('build handler', () => {
     expect(output.skipped.length).toBeGreaterThan(0);
     expect(output.skipped[0]!.reason).toMatch(/not configured/);
   });
+
+  it('builds the views without running them', async () => {
+    const warehouse = new RecordingWarehouse();
+    const build = createBuildHandler({
+      env: lambdaEnv(api.url),
+      openWarehouse: () => warehouse,
+      observability: recordingObservability().observability,
+    });
+
+    const output = await build({ sources: {} }, lambdaContext(60_000));
+
+    const views = output.built.map((name) => name.split('.')[1]);
+    expect(views.length).toBeGreaterThan(0);
+    const reads = warehouse.queries.filter((sql) =>
+      views.some((view) => new RegExp(`\\bfrom \\S+\\.${view}\\b`).test(sql)),
+    );
+    expect(reads.filter((sql) => !/create or replace view/i.test(sql))).toEqual(
+      [],
+    );
+  });
 });

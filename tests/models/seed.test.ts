@@ -99,6 +99,7 @@ test('sandbox sources build every model', async () => {
   await applyMigrations(warehouse, context);
   const result = await buildModels(warehouse, context, {
     configuredSources: configuredSources(config),
+    countRows: true,
   });
   expect(result.skipped).toEqual([]);
 

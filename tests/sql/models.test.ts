@@ -171,6 +171,7 @@ describe('buildModels', () => {
     const result = await buildModels(warehouse, context, {
       configuredSources: new Set(),
       dir: scratch,
+      countRows: true,
     });
     expect(result.built).toEqual([
       { schema: 'crossbeam_models', name: 'plain', rows: 2 },
@@ -183,6 +184,25 @@ describe('buildModels', () => {
       },
       { name: 'crm_chart', reason: 'depends on stg_crm, which was skipped' },
     ]);
+  });
+
+  it('runs no view without countRows', async () => {
+    await writeModel(
+      'core/failing.sql',
+      `${header('failing')}create or replace view {{ models }}.failing as select 1 as id where 1 / (select count(*) - count(*) from {{ crossbeam }}.schema_migrations) = 1;`,
+    );
+    const options = { configuredSources: new Set<never>(), dir: scratch };
+
+    const result = await buildModels(warehouse, context, options);
+
+    expect(result.built).toContainEqual({
+      schema: 'crossbeam_models',
+      name: 'failing',
+      rows: null,
+    });
+    await expect(
+      buildModels(warehouse, context, { ...options, countRows: true }),
+    ).rejects.toThrow(/division by zero/);
   });
 
   it('re-creates a view whose columns changed', async () => {
@@ -304,6 +324,7 @@ describe('crossbeam_overlaps', () => {
     const result = await buildModels(warehouse, context, {
       configuredSources: new Set(),
       dir,
+      countRows: true,
     });
     await rm(dir, { recursive: true, force: true });
     expect(result.built).toEqual([

@@ -63,9 +63,12 @@ function synthesize(input: DeployConfigInput): Synthesized {
   };
 }
 
-/** NODE_OPTIONS of each function, keyed by the step its entry runs. */
-function nodeOptions(template: Template): Record<string, string> {
-  const options: Record<string, string> = {};
+/** One environment variable of each function, keyed by the step its entry runs. */
+function functionVariable(
+  template: Template,
+  name: string,
+): Record<string, string> {
+  const values: Record<string, string> = {};
   for (const fn of Object.values(
     template.findResources('AWS::Lambda::Function'),
   )) {
@@ -75,9 +78,14 @@ function nodeOptions(template: Template): Record<string, string> {
       : description.startsWith('Copies')
         ? 'load'
         : 'build';
-    options[step] = fn.Properties.Environment.Variables.NODE_OPTIONS;
+    values[step] = fn.Properties.Environment.Variables[name];
   }
-  return options;
+  return values;
+}
+
+/** NODE_OPTIONS of each function, keyed by the step its entry runs. */
+function nodeOptions(template: Template): Record<string, string> {
+  return functionVariable(template, 'NODE_OPTIONS');
 }
 
 type Statement = {
@@ -337,6 +345,12 @@ describe('CrossbeamWarehouseStack with a new Serverless workgroup', () => {
       load: '--enable-source-maps',
       build: '--enable-source-maps',
     });
+  });
+
+  it('lands parts of 64 MB by default', () => {
+    expect(functionVariable(template, 'CROSSBEAM_PART_SIZE_MB').extract).toBe(
+      '64',
+    );
   });
 
   it('schedules the state machine with its time zone', () => {
@@ -640,9 +654,16 @@ describe('CrossbeamWarehouseStack with an existing cluster', () => {
       secret: { name: 'shared/crossbeam', existing: true },
       streams: ['partners', 'account_overlaps'],
       requestsInFlight: 8,
+      partSizeMb: 256,
       redshift: { clusterIdentifier: 'analytics', dbUser: 'crossbeam_loader' },
       landing: { encryption: 's3-managed', prefix: 'xbeam' },
     });
+  });
+
+  it('passes the part size to the extract', () => {
+    expect(
+      functionVariable(synthesized.template, 'CROSSBEAM_PART_SIZE_MB').extract,
+    ).toBe('256');
   });
 
   it('scopes the Data API to the cluster and its database user', () => {

@@ -1,0 +1,34 @@
+import { readLambdaEnvironment } from '../../lambdas/environment';
+import { ConfigurationError } from '../../lib/errors';
+
+const REQUIRED = {
+  CROSSBEAM_WAREHOUSE: 'redshift://workgroup/analytics/dev',
+  CROSSBEAM_LANDING: 's3://landing-bucket/crossbeam',
+};
+
+describe('readLambdaEnvironment', () => {
+  it('applies the extract defaults', () => {
+    const env = readLambdaEnvironment(REQUIRED);
+
+    expect(env.CROSSBEAM_REQUESTS_IN_FLIGHT).toBe(4);
+    expect(env.CROSSBEAM_PART_SIZE_MB).toBe(64);
+    expect(env.CROSSBEAM_SPLIT_OVERLAPS_BY_PARTNER).toBe(true);
+  });
+
+  it('reads the part size as a number', () => {
+    const env = readLambdaEnvironment({
+      ...REQUIRED,
+      CROSSBEAM_PART_SIZE_MB: '256',
+    });
+
+    expect(env.CROSSBEAM_PART_SIZE_MB).toBe(256);
+  });
+
+  it('names an invalid part size and its value', () => {
+    const read = () =>
+      readLambdaEnvironment({ ...REQUIRED, CROSSBEAM_PART_SIZE_MB: '0' });
+
+    expect(read).toThrow(ConfigurationError);
+    expect(read).toThrow(/CROSSBEAM_PART_SIZE_MB: .*\(received "0"\)/);
+  });
+});
