@@ -79,7 +79,14 @@ export interface ScaleReport {
     readonly timeRatio: number;
     readonly overlapRecordsRatio: number;
     readonly overlapTimeRatio: number;
+    /** Load time of the incremental run, every stream. */
     readonly loadMs: number;
+    /** loadMs ÷ the full run's load time. */
+    readonly loadRatio: number;
+    /** Load time of account_overlaps and lead_overlaps in the incremental run. */
+    readonly overlapLoadMs: number;
+    /** overlapLoadMs ÷ the same streams' load time in the full run. */
+    readonly overlapLoadRatio: number;
     /** A second full pass at the same clock, as a tap that re-reads everything makes. */
     readonly fullPull: { readonly records: number; readonly wallMs: number };
   };
@@ -284,6 +291,14 @@ export function formatReport(report: BenchReport): string {
       [
         'incr. time ÷ full, overlaps',
         ...scales.map((s) => fixed(s.incremental.overlapTimeRatio, 3)),
+      ],
+      [
+        'incr. load ÷ full, all',
+        ...scales.map((s) => fixed(s.incremental.loadRatio, 3)),
+      ],
+      [
+        'incr. load ÷ full, overlaps',
+        ...scales.map((s) => fixed(s.incremental.overlapLoadRatio, 3)),
       ],
       [
         'full pull records',

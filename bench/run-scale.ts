@@ -52,6 +52,14 @@ function sum(outcome: ExtractOutcome, key: 'pages' | 'records'): number {
   return outcome.streams.reduce((total, stream) => total + stream[key], 0);
 }
 
+/** Load time of the two overlap streams, in ms. */
+function overlapLoadMs(outcome: LoadOutcome): number {
+  return OVERLAP_STREAMS.reduce(
+    (total, stream) => total + (outcome.streamLoadMs[stream] ?? 0),
+    0,
+  );
+}
+
 function overlapFigures(outcome: ExtractOutcome): {
   records: number;
   ms: number;
@@ -292,6 +300,10 @@ async function measure(
       overlapRecordsRatio: overlapsIncremental.records / overlapsFull.records,
       overlapTimeRatio: overlapsIncremental.ms / overlapsFull.ms,
       loadMs: incrementalLoad.loadMs,
+      loadRatio: incrementalLoad.loadMs / loaded.loadMs,
+      overlapLoadMs: overlapLoadMs(incrementalLoad),
+      overlapLoadRatio:
+        overlapLoadMs(incrementalLoad) / Math.max(1, overlapLoadMs(loaded)),
       fullPull: {
         records: sum(fullPull, 'records'),
         wallMs: fullPull.durationMs,

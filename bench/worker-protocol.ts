@@ -78,6 +78,8 @@ export interface LoadJob {
 /** Outcome of `load-worker.js`, the last line of its stdout. */
 export interface LoadOutcome {
   readonly loadMs: number;
+  /** Load time of each stream, migrations included, in ms. */
+  readonly streamLoadMs: Partial<Record<StreamName, number>>;
   /** Zero when the job had `build: false`. */
   readonly buildMs: number;
   readonly runsLoaded: number;

@@ -227,13 +227,40 @@ function statusHistorySql(plan: MergePlan, observedAt: string): string[] {
 }
 
 /**
+ * Temporary tables that live inside one load's transaction. Each is
+ * created and dropped by the same statement list, so a failed load rolls
+ * both back and the next load starts without them.
+ */
+const AFFECTED_PARTNER_RECORDS = 'load_affected_partner_records';
+const POPULATIONS_BEFORE = 'load_partner_populations_before';
+const CHANGED_POPULATIONS = 'load_changed_partner_populations';
+
+/** 1 when a partner population's standard type is `customers`, else 0. */
+function isCustomerPopulation(alias: string): string {
+  return `case when ${alias}.standard_type = 'customers' then 1 else 0 end`;
+}
+
+/**
+ * Keeps each partner population's customer classification as it was
+ * before the load, so that `recomputeStatusSql` can tell which ones the
+ * load changed.
+ */
+function snapshotPopulationsSql(context: RenderContext): string {
+  return `create temp table ${POPULATIONS_BEFORE} as select population_id, ${isCustomerPopulation('population')} as is_customer from ${context.schemas.crossbeam}.partner_populations as population`;
+}
+
+/**
  * Brings the open overlap_status_history intervals in line with the
  * partner populations just loaded, for overlaps loaded before a population
- * or a change of its standard type was known. The status comes from the
- * stored overlaps and their partner populations. The population had its
- * type when an interval opened at or after the run's observed_at began, so
- * such an interval takes the new status in place. An older one is closed at
- * observed_at, and a new one opens there.
+ * or a change of its standard type was known. Only overlaps with a partner
+ * population that the load added, removed or moved into or out of the
+ * `customers` type are recomputed, because the status of every other
+ * overlap depends on nothing the load changed. The status comes from the stored
+ * overlaps and their partner populations. The population had its type when
+ * an interval opened at or after the run's observed_at began, so such an
+ * interval takes the new status in place. An older one is closed at
+ * observed_at, and a new one opens there. Needs `snapshotPopulationsSql`
+ * to have run before the populations were merged.
  */
 export function recomputeStatusSql(
   context: RenderContext,
@@ -246,11 +273,16 @@ export function recomputeStatusSql(
   const key = ['crossbeam_record_id', 'partner_crossbeam_record_id'];
   const match = keyMatch(status, 'stored', key);
   const columns = `${key.map((column) => `current_overlap.${column}`).join(', ')}, current_overlap.overlap_type, current_overlap.partner_id`;
-  const stored = `(select ${columns}, coalesce(max(case when member.side = 'partner' and population.standard_type = 'customers' then 1 else 0 end), 0) = 1 as is_partner_customer from ${schema}.overlaps as current_overlap left join ${schema}.overlap_populations as member on ${keyMatch('member', 'current_overlap', key)} left join ${schema}.partner_populations as population on member.population_id = population.population_id group by ${columns})`;
+  const changedPopulations = `create temp table ${CHANGED_POPULATIONS} as select before_load.population_id from ${POPULATIONS_BEFORE} as before_load left join ${schema}.partner_populations as after_load on after_load.population_id = before_load.population_id where after_load.population_id is null or before_load.is_customer <> ${isCustomerPopulation('after_load')} union select after_load.population_id from ${schema}.partner_populations as after_load where not exists (select 1 from ${POPULATIONS_BEFORE} as before_load where before_load.population_id = after_load.population_id)`;
+  const touched = `exists (select 1 from ${schema}.overlap_populations as changed_member where ${keyMatch('changed_member', 'current_overlap', key)} and changed_member.side = 'partner' and changed_member.population_id in (select population_id from ${CHANGED_POPULATIONS}))`;
+  const stored = `(select ${columns}, coalesce(max(case when member.side = 'partner' and population.standard_type = 'customers' then 1 else 0 end), 0) = 1 as is_partner_customer from ${schema}.overlaps as current_overlap left join ${schema}.overlap_populations as member on ${keyMatch('member', 'current_overlap', key)} left join ${schema}.partner_populations as population on member.population_id = population.population_id where ${touched} group by ${columns})`;
   return [
+    changedPopulations,
     `update ${status} set is_partner_customer = stored.is_partner_customer, last_run_id = ${run} from ${stored} as stored where ${match} and ${status}.valid_to is null and ${status}.valid_from >= ${observedAt} and ${status}.is_partner_customer <> stored.is_partner_customer`,
     `update ${status} set valid_to = ${observedAt}, last_run_id = ${run} from ${stored} as stored where ${match} and ${status}.valid_to is null and ${status}.valid_from < ${observedAt} and ${status}.is_partner_customer <> stored.is_partner_customer`,
     `insert into ${status} (crossbeam_record_id, partner_crossbeam_record_id, overlap_type, partner_id, is_partner_customer, valid_from, valid_to, first_run_id, last_run_id) select stored.crossbeam_record_id, stored.partner_crossbeam_record_id, stored.overlap_type, stored.partner_id, stored.is_partner_customer, ${observedAt}, null, ${run}, ${run} from ${stored} as stored where not exists (select 1 from ${status} as known where ${keyMatch('known', 'stored', key)} and (known.valid_to is null or known.valid_from = ${observedAt}))`,
+    `drop table ${CHANGED_POPULATIONS}`,
+    `drop table ${POPULATIONS_BEFORE}`,
   ];
 }
 
@@ -288,17 +320,39 @@ function mergeChildSql(
 }
 
 /**
- * Rebuilds `partner_accounts` and the partner users in `users` from the
- * current overlaps: one row per partner record and per partner owner, taken
- * from the most recently observed overlap that names it.
+ * Keeps the partner records and partner owners that the load is about to
+ * change: those of the batch, of the stored overlaps the batch replaces
+ * (an overlap's owner may change), and of the stored overlaps the load
+ * removes because the run no longer saw them. Runs before anything is
+ * merged, while the stored overlaps still name them.
+ */
+function capturePartnerRecordsSql(plan: MergePlan, observedAt: string): string {
+  const main = plan.tables[0]!;
+  const target = targetTable(main.spec, plan.context);
+  const removed = plan.replacesScope
+    ? ` or ${absentCondition('stored', plan, observedAt)}`
+    : '';
+  return `create temp table ${AFFECTED_PARTNER_RECORDS} as select partner_crossbeam_record_id, partner_owner_id from ${main.staging} union select stored.partner_crossbeam_record_id, stored.partner_owner_id from ${target} as stored where exists (select 1 from ${main.staging} as batch where ${keyMatch('batch', 'stored', main.spec.key)})${removed}`;
+}
+
+/**
+ * Updates `partner_accounts` and the partner users in `users` for the
+ * partner records and owners that `capturePartnerRecordsSql` kept: one row
+ * per partner record and per partner owner, taken from the most recently
+ * observed overlap that names it. Every other partner record and owner has
+ * the same overlaps as before the load, so its row stays as it is, and the
+ * work is proportional to the batch rather than to every stored overlap.
  */
 export function derivePartnerSql(context: RenderContext): string[] {
   const schema = context.schemas.crossbeam;
+  const affectedRecords = `select partner_crossbeam_record_id from ${AFFECTED_PARTNER_RECORDS}`;
+  const affectedOwners = `select partner_owner_id from ${AFFECTED_PARTNER_RECORDS} where partner_owner_id is not null`;
   return [
-    `delete from ${schema}.partner_accounts`,
-    `insert into ${schema}.partner_accounts (partner_crossbeam_record_id, partner_id, partner_name, partner_record_type, partner_record_name, partner_record_website, partner_record_email, partner_owner_id, partner_owner_name, partner_owner_email, partner_owner_phone, overlap_count, _run_id, _observed_at) select partner_crossbeam_record_id, partner_id, partner_name, partner_record_type, partner_record_name, partner_record_website, partner_record_email, partner_owner_id, partner_owner_name, partner_owner_email, partner_owner_phone, overlap_count, _run_id, _observed_at from (select overlap_rows.*, count(*) over (partition by partner_crossbeam_record_id) as overlap_count, row_number() over (partition by partner_crossbeam_record_id order by _observed_at desc, crossbeam_record_id) as recency_rank from ${schema}.overlaps as overlap_rows) as ranked where recency_rank = 1`,
-    `delete from ${schema}.users where coalesce(is_partner_user, false) = true`,
-    `insert into ${schema}.users (user_id, user_name, user_email, user_phone, role, is_partner_user, partner_id, _run_id, _observed_at) select partner_owner_id, partner_owner_name, partner_owner_email, partner_owner_phone, null, true, partner_id, _run_id, _observed_at from (select overlap_rows.*, row_number() over (partition by partner_owner_id order by _observed_at desc, crossbeam_record_id, partner_crossbeam_record_id) as recency_rank from ${schema}.overlaps as overlap_rows where partner_owner_id is not null) as ranked where recency_rank = 1 and not exists (select 1 from ${schema}.users as own_user where own_user.user_id = ranked.partner_owner_id)`,
+    `delete from ${schema}.partner_accounts where partner_crossbeam_record_id in (${affectedRecords})`,
+    `insert into ${schema}.partner_accounts (partner_crossbeam_record_id, partner_id, partner_name, partner_record_type, partner_record_name, partner_record_website, partner_record_email, partner_owner_id, partner_owner_name, partner_owner_email, partner_owner_phone, overlap_count, _run_id, _observed_at) select partner_crossbeam_record_id, partner_id, partner_name, partner_record_type, partner_record_name, partner_record_website, partner_record_email, partner_owner_id, partner_owner_name, partner_owner_email, partner_owner_phone, overlap_count, _run_id, _observed_at from (select overlap_rows.*, count(*) over (partition by partner_crossbeam_record_id) as overlap_count, row_number() over (partition by partner_crossbeam_record_id order by _observed_at desc, crossbeam_record_id) as recency_rank from ${schema}.overlaps as overlap_rows where overlap_rows.partner_crossbeam_record_id in (${affectedRecords})) as ranked where recency_rank = 1`,
+    `delete from ${schema}.users where coalesce(is_partner_user, false) = true and user_id in (${affectedOwners})`,
+    `insert into ${schema}.users (user_id, user_name, user_email, user_phone, role, is_partner_user, partner_id, _run_id, _observed_at) select partner_owner_id, partner_owner_name, partner_owner_email, partner_owner_phone, null, true, partner_id, _run_id, _observed_at from (select overlap_rows.*, row_number() over (partition by partner_owner_id order by _observed_at desc, crossbeam_record_id, partner_crossbeam_record_id) as recency_rank from ${schema}.overlaps as overlap_rows where overlap_rows.partner_owner_id in (${affectedOwners})) as ranked where recency_rank = 1 and not exists (select 1 from ${schema}.users as own_user where own_user.user_id = ranked.partner_owner_id)`,
+    `drop table ${AFFECTED_PARTNER_RECORDS}`,
   ];
 }
 
@@ -311,6 +365,12 @@ export function mergeStatements(plan: MergePlan): string[] {
 
   const statements = plan.tables.map(deduplicateSql);
   statements.push(dropStaleRowsSql(main, context));
+  if (main.spec.name === 'overlaps') {
+    statements.push(capturePartnerRecordsSql(plan, observedAt));
+  }
+  if (main.spec.name === 'partner_populations') {
+    statements.push(snapshotPopulationsSql(context));
+  }
   if (plan.replacesScope) {
     statements.push(...removeAbsentSql(plan, observedAt));
   }

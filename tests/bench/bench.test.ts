@@ -49,6 +49,9 @@ const POSITIVE_FIGURES: readonly string[] = [
   'incremental.overlapRecordsRatio',
   'incremental.overlapTimeRatio',
   'incremental.loadMs',
+  'incremental.loadRatio',
+  'incremental.overlapLoadMs',
+  'incremental.overlapLoadRatio',
   'incremental.fullPull.records',
   'incremental.fullPull.wallMs',
 ];

@@ -70,6 +70,9 @@ function scaleReport(
       overlapRecordsRatio: overrides.overlapRecordsRatio ?? 0.01,
       overlapTimeRatio: overrides.overlapTimeRatio ?? 0.05,
       loadMs: 300,
+      loadRatio: 0.3,
+      overlapLoadMs: 30,
+      overlapLoadRatio: 0.05,
       fullPull: { records: 3310, wallMs: 1000 },
     },
   };

@@ -401,6 +401,134 @@ describe('loadRun', () => {
     ]);
   });
 
+  it('recomputes statuses when a population changes type', async () => {
+    const overlaps = await writeLandedRun(store, {
+      stream: 'account_overlaps',
+      runId: 'run-001',
+      observedAt: T1,
+      tables: {
+        overlaps: [
+          overlapRow('a', 'x'),
+          overlapRow('b', 'y'),
+          overlapRow('c', 'z'),
+        ],
+        overlap_populations: [
+          overlapPopulationRow('a', 'x', 'partner', 22, 'Customers'),
+          overlapPopulationRow('b', 'y', 'partner', 21, 'Pipeline'),
+          overlapPopulationRow('c', 'z', 'own', 21, 'Pipeline'),
+        ],
+      },
+    });
+    const populations = (
+      runId: string,
+      observedAt: string,
+      types: Record<number, string>,
+    ) =>
+      writeLandedRun(store, {
+        stream: 'partner_populations',
+        runId,
+        observedAt,
+        tables: {
+          partner_populations: Object.entries(types).map(
+            ([id, standardType]) => ({
+              population_id: Number(id),
+              standard_type: standardType,
+            }),
+          ),
+        },
+      });
+    await loadRun({
+      warehouse,
+      store,
+      context,
+      manifest: await populations('run-001', T1, {
+        21: 'prospects',
+        22: 'customers',
+      }),
+    });
+    await loadRun({ warehouse, store, context, manifest: overlaps });
+    // 21 becomes a customers population and 22 is no longer listed.
+    await loadRun({
+      warehouse,
+      store,
+      context,
+      manifest: await populations('run-002', T2, { 21: 'customers' }),
+    });
+
+    const status = await rows(
+      'select crossbeam_record_id, is_partner_customer, valid_from, valid_to from cb.overlap_status_history order by 1, 3',
+    );
+    expect(
+      status.map((row) => [
+        row.crossbeam_record_id,
+        row.is_partner_customer,
+        (row.valid_from as Date).toISOString(),
+        row.valid_to ? (row.valid_to as Date).toISOString() : null,
+      ]),
+    ).toEqual([
+      ['a', true, T1, T2],
+      ['a', false, T2, null],
+      ['b', false, T1, T2],
+      ['b', true, T2, null],
+      // Only the partner side counts: c-z's own population 21 does not.
+      ['c', false, T1, null],
+    ]);
+  });
+
+  it('recomputes only overlaps of changed populations', async () => {
+    const overlaps = await writeLandedRun(store, {
+      stream: 'account_overlaps',
+      runId: 'run-001',
+      observedAt: T1,
+      tables: {
+        overlaps: [overlapRow('a', 'x'), overlapRow('b', 'y')],
+        overlap_populations: [
+          overlapPopulationRow('a', 'x', 'partner', 22, 'Customers'),
+          overlapPopulationRow('b', 'y', 'partner', 21, 'Pipeline'),
+        ],
+      },
+    });
+    const populations = (runId: string, observedAt: string, type21: string) =>
+      writeLandedRun(store, {
+        stream: 'partner_populations',
+        runId,
+        observedAt,
+        tables: {
+          partner_populations: [
+            { population_id: 21, standard_type: type21 },
+            { population_id: 22, standard_type: 'customers' },
+          ],
+        },
+      });
+    await loadRun({ warehouse, store, context, manifest: overlaps });
+    await loadRun({
+      warehouse,
+      store,
+      context,
+      manifest: await populations('run-002', T2, 'prospects'),
+    });
+    // a-x's open status is set by hand to one that its unchanged population
+    // 22 contradicts. A load that recomputed every overlap would correct it.
+    await rows(
+      "update cb.overlap_status_history set is_partner_customer = false where crossbeam_record_id = 'a' and valid_to is null",
+    );
+
+    await loadRun({
+      warehouse,
+      store,
+      context,
+      manifest: await populations('run-003', T3, 'customers'),
+    });
+
+    const open = await rows(
+      'select crossbeam_record_id, is_partner_customer from cb.overlap_status_history where valid_to is null order by 1',
+    );
+    expect(open).toEqual([
+      { crossbeam_record_id: 'a', is_partner_customer: false },
+      { crossbeam_record_id: 'b', is_partner_customer: true },
+    ]);
+  });
+
   it('starts the status of overlaps loaded before its history', async () => {
     // A warehouse migrated before overlap_status_history existed.
     const earlier = path.join(landingDir, 'migrations');
@@ -615,6 +743,117 @@ describe('loadRun', () => {
         partner_owner_id: 'owner-2',
         overlap_count: 1,
       },
+    ]);
+  });
+
+  it('rewrites only the partner rows a load touches', async () => {
+    await loadRun({ warehouse, store, context, manifest: await firstRun() });
+    // xmin is the transaction that last wrote a row.
+    const versions = async (sql: string) =>
+      Object.fromEntries(
+        (await rows(sql)).map((row) => [String(row.id), String(row.version)]),
+      );
+    const accountsBefore = await versions(
+      'select partner_crossbeam_record_id as id, xmin::text as version from cb.partner_accounts',
+    );
+    const usersBefore = await versions(
+      'select user_id as id, xmin::text as version from cb.users',
+    );
+
+    await loadRun({
+      warehouse,
+      store,
+      context,
+      manifest: await incrementalRun(),
+    });
+
+    const accountsAfter = await versions(
+      'select partner_crossbeam_record_id as id, xmin::text as version from cb.partner_accounts',
+    );
+    const usersAfter = await versions(
+      'select user_id as id, xmin::text as version from cb.users',
+    );
+    expect(Object.keys(accountsAfter).sort()).toEqual(['w', 'x', 'z']);
+    expect(accountsAfter.z).toBe(accountsBefore.z);
+    expect(accountsAfter.x).not.toBe(accountsBefore.x);
+    expect(Object.keys(usersAfter).sort()).toEqual(['owner-1', 'owner-2']);
+    expect(usersAfter['owner-2']).toBe(usersBefore['owner-2']);
+    expect(usersAfter['owner-1']).not.toBe(usersBefore['owner-1']);
+  });
+
+  it('derives partner rows as a full rebuild would', async () => {
+    const overlapsRun = (
+      runId: string,
+      observedAt: string,
+      overlaps: Record<string, unknown>[],
+      options: {
+        stream?: 'account_overlaps' | 'lead_overlaps';
+        mode?: 'full' | 'incremental';
+      } = {},
+    ) =>
+      writeLandedRun(store, {
+        stream: options.stream ?? 'account_overlaps',
+        runId,
+        observedAt,
+        mode: options.mode ?? 'incremental',
+        tables: { overlaps },
+      });
+    const lead = { overlap_type: 'lead' };
+    const runs = [
+      await overlapsRun('run-001', T1, [
+        overlapRow('a', 'x'),
+        overlapRow('b', 'x', { partner_owner_id: 'owner-2' }),
+        overlapRow('c', 'y', { partner_owner_id: 'owner-3' }),
+      ]),
+      // A lead overlap with partner record x, which account overlaps name too.
+      await overlapsRun(
+        'run-002',
+        T1,
+        [overlapRow('l1', 'x', { ...lead, partner_owner_id: 'owner-4' })],
+        { stream: 'lead_overlaps', mode: 'full' },
+      ),
+      // c-y changes owner, so owner-3 loses its only overlap.
+      await overlapsRun('run-003', T2, [
+        overlapRow('c', 'y', { partner_owner_id: 'owner-5' }),
+        overlapRow('b', 'x', { is_deleted: true }),
+      ]),
+      // A full pass of account overlaps without a-x: x keeps its lead overlap.
+      await overlapsRun(
+        'run-004',
+        T3,
+        [overlapRow('c', 'y', { partner_owner_id: 'owner-5' })],
+        { mode: 'full' },
+      ),
+    ];
+    const rebuiltAccounts = `select partner_crossbeam_record_id, partner_owner_id, overlap_count, _run_id from (select overlap_rows.*, count(*) over (partition by partner_crossbeam_record_id) as overlap_count, row_number() over (partition by partner_crossbeam_record_id order by _observed_at desc, crossbeam_record_id) as recency_rank from cb.overlaps as overlap_rows) as ranked where recency_rank = 1 order by 1`;
+    const rebuiltUsers = `select partner_owner_id as user_id, partner_id, _run_id from (select overlap_rows.*, row_number() over (partition by partner_owner_id order by _observed_at desc, crossbeam_record_id, partner_crossbeam_record_id) as recency_rank from cb.overlaps as overlap_rows where partner_owner_id is not null) as ranked where recency_rank = 1 order by 1`;
+
+    for (const manifest of runs) {
+      await loadRun({ warehouse, store, context, manifest });
+
+      expect({
+        run: manifest.run_id,
+        rows: await rows(
+          'select partner_crossbeam_record_id, partner_owner_id, overlap_count, _run_id from cb.partner_accounts order by 1',
+        ),
+      }).toEqual({ run: manifest.run_id, rows: await rows(rebuiltAccounts) });
+      expect({
+        run: manifest.run_id,
+        rows: await rows(
+          'select user_id, partner_id, _run_id from cb.users where is_partner_user order by 1',
+        ),
+      }).toEqual({ run: manifest.run_id, rows: await rows(rebuiltUsers) });
+    }
+    const owners = await rows(
+      'select user_id from cb.users where is_partner_user order by 1',
+    );
+    expect(owners.map((row) => row.user_id)).toEqual(['owner-4', 'owner-5']);
+    const records = await rows(
+      'select partner_crossbeam_record_id, overlap_count from cb.partner_accounts order by 1',
+    );
+    expect(records).toEqual([
+      { partner_crossbeam_record_id: 'x', overlap_count: 1 },
+      { partner_crossbeam_record_id: 'y', overlap_count: 1 },
     ]);
   });
 
