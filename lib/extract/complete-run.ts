@@ -111,6 +111,9 @@ export async function completeRun(
     raw_pages: state.raw_pages,
     warnings,
     retries: state.retries,
+    ...(options.warehouseId !== undefined && {
+      warehouse_id: options.warehouseId,
+    }),
     ...(partitions && {
       partitions: {
         column: partitions.column,

@@ -85,6 +85,11 @@ export interface ExtractOptions {
   readonly logger?: Pick<Logger, 'info' | 'warn' | 'error'>;
   /** Clock for the deadline. @default Date.now */
   readonly now?: () => number;
+  /**
+   * Id of the warehouse the run is for, written into the manifest so that
+   * only that warehouse loads it. None lets any warehouse load it.
+   */
+  readonly warehouseId?: string;
 }
 
 export type ExtractResult =

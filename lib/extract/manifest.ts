@@ -54,6 +54,13 @@ export const ManifestSchema = z.object({
   warnings: z.array(z.string()),
   retries: z.number().int().nonnegative(),
   /**
+   * Id of the warehouse the run was landed for, which the command line sets
+   * from `crossbeam.warehouse_identity`. A load into another warehouse skips
+   * the run. Runs landed without one, such as the extract function's, load
+   * into any warehouse.
+   */
+  warehouse_id: z.string().min(1).optional(),
+  /**
    * For a stream split by partner: every partner the run read, each list's
    * mode and bookmarks. Rows of partners not listed here are gone, and so
    * are rows of a `full` partner that the run did not see. The top-level

@@ -75,6 +75,12 @@ export interface LoadPendingRunsOptions {
   readonly context: RenderContext;
   /** Streams to load; every stream by default. */
   readonly streams?: readonly StreamName[];
+  /**
+   * Id of the warehouse being loaded. A run whose manifest names another
+   * warehouse is skipped; runs that name none load anyway. Without it,
+   * every complete run loads.
+   */
+  readonly warehouseId?: string;
   readonly logger?: Logger;
   readonly onProgress?: (progress: LoadProgress) => void;
 }
@@ -83,7 +89,10 @@ export interface StreamLoadResult {
   readonly stream: StreamName;
   /** Runs loaded by this call, in run-id order. */
   readonly loaded: LoadRunResult[];
-  /** Runs not loaded, with the reason (already loaded, incomplete). */
+  /**
+   * Runs not loaded, with the reason (already loaded, incomplete, landed for
+   * another warehouse).
+   */
   readonly skipped: { runId: string; reason: string }[];
 }
 
@@ -551,6 +560,7 @@ export async function loadPendingRuns(
 ): Promise<LoadPendingRunsResult> {
   const { warehouse, store, context, logger } = options;
   const streams: StreamLoadResult[] = [];
+  const foreign: string[] = [];
   for (const stream of options.streams ?? STREAM_NAMES) {
     const result: StreamLoadResult = { stream, loaded: [], skipped: [] };
     streams.push(result);
@@ -573,6 +583,18 @@ export async function loadPendingRuns(
         continue;
       }
       const manifest = await readManifest(store, stream, runId);
+      if (
+        options.warehouseId !== undefined &&
+        manifest.warehouse_id !== undefined &&
+        manifest.warehouse_id !== options.warehouseId
+      ) {
+        result.skipped.push({
+          runId,
+          reason: `landed for another warehouse (${manifest.warehouse_id})`,
+        });
+        foreign.push(`${stream}/${runId}`);
+        continue;
+      }
       result.loaded.push(
         await loadRun({
           warehouse,
@@ -584,6 +606,12 @@ export async function loadPendingRuns(
         }),
       );
     }
+  }
+  if (foreign.length > 0) {
+    logger?.warn(
+      `Skipped ${foreign.length} landed ${foreign.length === 1 ? 'run' : 'runs'} that another warehouse's sync wrote to this landing store (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}). Give each warehouse a landing folder of its own (CROSSBEAM_LANDING), or remove those run folders.`,
+      { runs: foreign.length },
+    );
   }
   return { streams };
 }

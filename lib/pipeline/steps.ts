@@ -15,6 +15,7 @@ import {
   readPartitionBookmarks,
 } from '../load/load';
 import { readStreamStatus, writeStreamErrorSql } from '../load/sync-state';
+import { ensureWarehouseId } from '../load/warehouse-identity';
 import { applyMigrations } from '../sql/migrate';
 import { buildModels, type BuildResult } from '../sql/models';
 import { STREAMS, type StreamName } from '../streams/catalog';
@@ -127,6 +128,7 @@ export async function syncStreams(
   const selected = options.streams ?? context.settings.streams;
 
   await applyMigrations(context.warehouse, context.sql);
+  const warehouseId = await ensureWarehouseId(context.warehouse, context.sql);
 
   const skipped: StreamSkip[] = [];
   const streams: StreamName[] = [];
@@ -158,6 +160,7 @@ export async function syncStreams(
         return await extractOne(context, client, stream, {
           runId,
           observedAt,
+          warehouseId,
           fullRefresh: options.fullRefresh,
           onProgress: options.progress?.update,
           limiter,
@@ -231,6 +234,7 @@ async function extractOne(
   options: {
     runId: string;
     observedAt: Date;
+    warehouseId: string;
     fullRefresh?: boolean;
     onProgress?: (progress: StreamProgress) => void;
     limiter: ExtractLimiter;
@@ -268,6 +272,7 @@ async function extractOne(
       limiter: options.limiter,
       deadline,
       partBytes: partBytesFromMb(context.settings.partSizeMb),
+      warehouseId: options.warehouseId,
       beforeManifest: (manifest) => rejectMostlyBrokenRun(context, manifest),
       logger: context.logger,
       onProgress: options.onProgress,
@@ -354,6 +359,7 @@ export async function loadLanded(
     warehouse: context.warehouse,
     store: context.store,
     context: context.sql,
+    warehouseId: await ensureWarehouseId(context.warehouse, context.sql),
     streams: options.streams ?? context.settings.streams,
     logger: context.logger,
   });
