@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigurationError } from '../errors';
+import { redactUrl } from '../redact-url';
 import { sourcesConfigProblems } from '../sources/config';
 import { closestName, knownKeysAt, settingMessage } from './issues';
 import { valueAt } from './value-at';
@@ -27,6 +28,12 @@ const httpUrl = z
   .refine(
     (value) => /^https?:\/\//.test(value),
     'must start with http:// or https://',
+  )
+  .refine(
+    (value) =>
+      !URL.canParse(value) ||
+      (new URL(value).username === '' && new URL(value).password === ''),
+    'must not contain a user name or password: Crossbeam credentials go in CROSSBEAM_CLIENT_ID, CROSSBEAM_CLIENT_SECRET and CROSSBEAM_REFRESH_TOKEN',
   )
   .transform((value) => value.replace(/\/+$/, ''));
 
@@ -156,11 +163,12 @@ function describeIssues(error: z.ZodError, source: SettingsInput): string {
       if (issue.code === 'unrecognized_keys') return describeUnknownKeys(issue);
       const top = String(issue.path[0] ?? '');
       const value = valueAt(source, issue.path);
+      // A URL may carry a password, which the message leaves out.
       const shown =
         issue.path.length > 0 &&
         !SECRET_SETTINGS.has(top) &&
         value !== undefined
-          ? ` (received ${JSON.stringify(value)})`
+          ? ` (received ${JSON.stringify(typeof value === 'string' ? redactUrl(value) : value)})`
           : '';
       return `  - ${settingLabel(issue.path.join('.'))}: ${settingMessage(issue)}${shown}`;
     })

@@ -24,9 +24,10 @@ export interface CrossbeamPage {
 const SECRET_QUERY_PARAMS =
   /^(access_token|token|refresh_token|client_secret)$/i;
 
-/** Returns the URL with secret-looking query values replaced. */
+/** Returns the URL with its password and secret-looking query values replaced. */
 export function redactUrl(url: string): string {
   const parsed = new URL(url);
+  if (parsed.password !== '') parsed.password = 'redacted';
   for (const key of [...parsed.searchParams.keys()]) {
     if (SECRET_QUERY_PARAMS.test(key)) parsed.searchParams.set(key, 'redacted');
   }
@@ -40,6 +41,11 @@ function resolveNextHref(
   apiOrigin: string,
 ): string {
   const next = new URL(href, pageUrl);
+  if (next.username !== '' || next.password !== '') {
+    throw new CrossbeamApiError(
+      `The page at ${redactUrl(pageUrl)} has a next_href with a user name or password (${redactUrl(next.toString())}), which the client does not send. Check CROSSBEAM_API_URL.`,
+    );
+  }
   if (next.origin !== apiOrigin) {
     throw new CrossbeamApiError(
       `The page at ${redactUrl(pageUrl)} has a next_href on another host (${next.origin}), but the client sends credentials only to ${apiOrigin}. Check CROSSBEAM_API_URL.`,

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { ConfigurationError } from '../errors';
+import { redactUrl } from '../redact-url';
 import { FileLandingStore } from './file-store';
 import { S3LandingStore, type S3LandingStoreOptions } from './s3-store';
 import type { LandingStore } from './store';
@@ -19,7 +20,7 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 function invalid(url: string, problem: string): ConfigurationError {
   return new ConfigurationError(
-    `Invalid landing store ${JSON.stringify(url)}: ${problem}. Set CROSSBEAM_LANDING to ${ACCEPTED_FORMS}.`,
+    `Invalid landing store ${JSON.stringify(redactUrl(url))}: ${problem}. Set CROSSBEAM_LANDING to ${ACCEPTED_FORMS}.`,
   );
 }
 
@@ -56,6 +57,12 @@ export function openLandingStore(
     const bucket = slash === -1 ? rest : rest.slice(0, slash);
     const prefix =
       slash === -1 ? '' : rest.slice(slash + 1).replace(/\/+$/, '');
+    if (bucket.includes('@')) {
+      throw invalid(
+        url,
+        'it contains credentials; the S3 store takes them from the AWS environment variables, profile or role instead',
+      );
+    }
     if (!BUCKET_NAME.test(bucket)) {
       throw invalid(
         url,

@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../errors';
+import { redactUrl } from '../redact-url';
 
 /**
  * The Data API target of statements. `serverless` is a Redshift Serverless
@@ -41,7 +42,7 @@ const SECRET_ARN =
 
 function invalid(url: string, reason: string): ConfigurationError {
   return new ConfigurationError(
-    `Invalid Redshift warehouse URL ${JSON.stringify(url)}: ${reason}. Use ${ACCEPTED_FORMS}.`,
+    `Invalid Redshift warehouse URL ${JSON.stringify(redactUrl(url))}: ${reason}. Use ${ACCEPTED_FORMS}.`,
   );
 }
 

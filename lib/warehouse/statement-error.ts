@@ -1,4 +1,7 @@
 import { WarehouseError } from '../errors';
+import { redactUrl } from '../redact-url';
+
+export { redactUrl };
 
 const SQL_EXCERPT_LENGTH = 300;
 
@@ -53,35 +56,4 @@ export function connectionError(
     `Connecting to the warehouse ${redactUrl(warehouseUrl)} (warehouse, CROSSBEAM_WAREHOUSE) failed: ${databaseMessage(error)}. Check the host, port, database, user and password in the URL, and that the server accepts connections.`,
     { cause: error },
   );
-}
-
-/**
- * Removes the password from a URL-like string, for messages, `url` and
- * saved settings: the one in the user info (split at its last `@`, so a
- * raw `@` in a password goes too) and a `password` query parameter.
- */
-export function redactUrl(url: string): string {
-  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0];
-  if (scheme === undefined) return url;
-  const rest = url.slice(scheme.length);
-  const hashStart = rest.indexOf('#');
-  const fragment = hashStart === -1 ? '' : rest.slice(hashStart);
-  const withoutFragment = hashStart === -1 ? rest : rest.slice(0, hashStart);
-  const queryStart = withoutFragment.indexOf('?');
-  const beforeQuery =
-    queryStart === -1 ? withoutFragment : withoutFragment.slice(0, queryStart);
-  const params =
-    queryStart === -1
-      ? []
-      : withoutFragment
-          .slice(queryStart + 1)
-          .split('&')
-          .filter((param) => !/^password=/i.test(param));
-  const at = beforeQuery.lastIndexOf('@');
-  const authority =
-    at === -1
-      ? beforeQuery
-      : `${beforeQuery.slice(0, at).split(':')[0]}${beforeQuery.slice(at)}`;
-  const query = params.length > 0 ? `?${params.join('&')}` : '';
-  return `${scheme}${authority}${query}${fragment}`;
 }

@@ -73,6 +73,27 @@ describe('loadSettings', () => {
     expect(error.message).toContain('(received "Bad-Name")');
   });
 
+  it('rejects credentials in the API URLs', () => {
+    let message = '';
+    try {
+      loadSettings({
+        cwd: emptyDir(),
+        env: { CROSSBEAM_API_URL: 'http://user:pw-in-url@127.0.0.1:1/' },
+        flags: { authUrl: 'https://:token-in-url@auth.example' },
+      });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+
+    expect(message).toContain(
+      'apiUrl (CROSSBEAM_API_URL): must not contain a user name or password',
+    );
+    expect(message).toContain('authUrl (CROSSBEAM_AUTH_URL): must not contain');
+    expect(message).toContain('(received "http://user@127.0.0.1:1/")');
+    expect(message).not.toContain('pw-in-url');
+    expect(message).not.toContain('token-in-url');
+  });
+
   it('never echoes a secret in an error', () => {
     expect(() =>
       loadSettings({

@@ -36,6 +36,16 @@ describe('client redaction', () => {
         });
         return;
       }
+      if (request.url.startsWith('/v1/userinfo')) {
+        const next = new URL('/v1/next', api.url);
+        next.username = 'user';
+        next.password = 'PW_in_next_href';
+        sendJson(response, 200, {
+          data: [{ id: 1 }],
+          pagination: { next_href: next.toString(), has_more: true },
+        });
+        return;
+      }
       if (request.url.startsWith('/v1/redirect')) {
         response.writeHead(302, {
           location: `http://127.0.0.2/steal?token=${ACCESS_TOKEN}&x=${ACCESS_TOKEN}`,
@@ -137,6 +147,21 @@ describe('client redaction', () => {
 
     expect(String(failure)).toContain('redirect');
     expectClean(String(failure));
+  });
+
+  it('redacts a password in a next_href', async () => {
+    const pages = client().paginate(
+      '/v1/userinfo',
+      {},
+      { pagination: 'cursor' },
+    );
+    const failure = await (async () => {
+      for await (const page of pages) expect(page.items).toHaveLength(1);
+    })().catch((error: Error) => error);
+
+    expect(failure).toBeInstanceOf(Error);
+    expect(String(failure)).not.toContain('PW_in_next_href');
+    expect(logged.join('\n')).not.toContain('PW_in_next_href');
   });
 
   it('keeps secrets out of every log line', () => {

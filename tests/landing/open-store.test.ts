@@ -54,4 +54,12 @@ describe('openLandingStore', () => {
     expect(() => openLandingStore(url)).toThrow(problem);
     expect(() => openLandingStore(url)).toThrow('file:<dir>');
   });
+
+  test('rejects credentials without echoing the secret', () => {
+    const open = () => openLandingStore('s3://AKIAEXAMPLE:s3cret@bucket/p');
+
+    expect(open).toThrow(ConfigurationError);
+    expect(open).toThrow('Invalid landing store "s3://AKIAEXAMPLE@bucket/p"');
+    expect(open).not.toThrow(/s3cret/);
+  });
 });

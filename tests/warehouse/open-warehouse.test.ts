@@ -75,6 +75,17 @@ describe('openWarehouse', () => {
     expect(error.message).not.toContain('hunter2');
   });
 
+  it('names an invalid Redshift URL without its secrets', async () => {
+    const failure = openWarehouse(
+      'redshift://workgroup/Analytics/dev?password=hunter2',
+    );
+    await expect(failure).rejects.toThrow(
+      'Invalid Redshift warehouse URL "redshift://workgroup/Analytics/dev"',
+    );
+    const error = (await failure.catch((caught: unknown) => caught)) as Error;
+    expect(error.message).not.toContain('hunter2');
+  });
+
   it('rejects a value without a scheme', async () => {
     await expect(openWarehouse('.crossbeam/warehouse')).rejects.toThrow(
       /Invalid warehouse "\.crossbeam\/warehouse"/,

@@ -19,6 +19,12 @@ describe('redactUrl', () => {
     ['postgres://127.0.0.1/db?password=secret', 'postgres://127.0.0.1/db'],
     ['postgres://127.0.0.1/db', 'postgres://127.0.0.1/db'],
     ['pglite:.crossbeam/warehouse', 'pglite:.crossbeam/warehouse'],
+    ['s3://AKIAEXAMPLE:s3cret@bucket/prefix', 's3://AKIAEXAMPLE@bucket/prefix'],
+    [
+      'redshift://workgroup/analytics/dev?region=eu-west-1&Token=abc&client%5Fsecret=xyz&secret_arn=arn',
+      'redshift://workgroup/analytics/dev?region=eu-west-1&secret_arn=arn',
+    ],
+    ['https://api.example/v1?access_token=abc', 'https://api.example/v1'],
   ])('%s', (url, expected) => {
     expect(redactUrl(url)).toBe(expected);
   });
