@@ -31,6 +31,14 @@ const OAuthErrorSchema = z.looseObject({
 /** Maximum safety margin before expiry at which a token is refreshed. */
 const MAX_REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
+/**
+ * Shortest time limit of a token refresh, whatever `requestTimeoutMs` is.
+ * An identity provider that rotates refresh tokens may have replaced the
+ * token when the client gives up waiting, and then the retry with the old
+ * token is rejected, so a refresh gets at least this long to answer.
+ */
+const MIN_REFRESH_TIMEOUT_MS = 30_000;
+
 export interface TokenManagerOptions {
   readonly authUrl: string;
   readonly credentials: CrossbeamCredentials;
@@ -128,10 +136,10 @@ export class TokenManager {
           clientId: credentials.clientId,
           clientSecret: credentials.clientSecret,
           refreshToken: this.refreshToken ?? '',
-          timeoutMs: this.options.timeoutMs,
+          timeoutMs: Math.max(this.options.timeoutMs, MIN_REFRESH_TIMEOUT_MS),
           now: policy.now,
           rejectionHint:
-            'Check CROSSBEAM_CLIENT_ID, CROSSBEAM_CLIENT_SECRET and CROSSBEAM_REFRESH_TOKEN. A refresh token that was already replaced by a newer one no longer works.',
+            'Check CROSSBEAM_CLIENT_ID, CROSSBEAM_CLIENT_SECRET and CROSSBEAM_REFRESH_TOKEN. A refresh token that was already replaced by a newer one no longer works: if the newest one is rejected too, authorize the OAuth application again and set CROSSBEAM_REFRESH_TOKEN to the refresh token it returns.',
         }),
     );
 

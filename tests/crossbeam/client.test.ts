@@ -635,6 +635,30 @@ describe('authentication', () => {
     ]);
   });
 
+  test('waits for a slow token refresh past requestTimeoutMs', async () => {
+    const oauth = oauthServer({ expiresIn: 86400 });
+    // The identity provider rotates the refresh token, then answers late: a
+    // client that gave up and retried would send a token it just replaced.
+    const server = await serve((request, response) => {
+      if (request.url !== '/oauth/token') {
+        oauth.handler(request, response);
+        return;
+      }
+      setTimeout(() => oauth.handler(request, response), 300);
+    });
+    const { client } = clientFor(server, {
+      credentials: refreshCredentials(),
+      timeoutMs: 50,
+    });
+
+    const page = await client.fetchPage(`${server.url}/v1/partners`);
+
+    expect(page.items).toEqual(['Bearer [redacted]']);
+    expect(
+      server.requests.filter((request) => request.url === '/oauth/token'),
+    ).toHaveLength(1);
+  });
+
   test('refreshes before the token expires', async () => {
     const oauth = oauthServer({ expiresIn: 100 });
     const server = await serve(oauth.handler);
