@@ -63,7 +63,9 @@ export function knownKeysAt(
  * is kept, as is any other.
  */
 export function settingMessage(issue: z.core.$ZodIssue): string {
-  const zodDefault = /^(Too big|Too small|Invalid input): /.test(issue.message);
+  const zodDefault = /^(Too big|Too small|Invalid input|Invalid option): /.test(
+    issue.message,
+  );
   if (!zodDefault) return issue.message;
   if (issue.code === 'too_big' && issue.origin === 'number') {
     return `must be ${issue.inclusive === false ? 'less than' : 'at most'} ${String(issue.maximum)}`;
@@ -74,5 +76,32 @@ export function settingMessage(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_type' && issue.expected === 'int') {
     return 'must be a whole number';
   }
+  if (issue.code === 'invalid_type') {
+    const expected = TYPE_WORDS[issue.expected] ?? issue.expected;
+    return `must be ${expected}`;
+  }
+  if (issue.code === 'too_small' && issue.origin === 'string') {
+    return issue.minimum === 1
+      ? 'must not be empty'
+      : `must be at least ${String(issue.minimum)} characters`;
+  }
+  if (issue.code === 'too_small' && issue.origin === 'array') {
+    return issue.minimum === 1
+      ? 'must not be empty'
+      : `must list at least ${String(issue.minimum)} entries`;
+  }
+  if (issue.code === 'invalid_value') {
+    return `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`;
+  }
   return issue.message;
 }
+
+/** How a settings message names each JSON type that zod expects. */
+const TYPE_WORDS: Readonly<Record<string, string>> = {
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'an object',
+  record: 'an object',
+};

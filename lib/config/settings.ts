@@ -190,14 +190,26 @@ export function readConfigFile(
     }
     return {};
   }
+  let parsed: unknown;
   try {
-    return JSON.parse(readFileSync(resolved, 'utf8')) as SettingsInput;
+    parsed = JSON.parse(readFileSync(resolved, 'utf8'));
   } catch (error) {
     throw new ConfigurationError(
       `Config file ${resolved} is not valid JSON: ${(error as Error).message}`,
       { cause: error },
     );
   }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    const found = Array.isArray(parsed)
+      ? 'a list'
+      : parsed === null
+        ? 'null'
+        : `a ${typeof parsed}`;
+    throw new ConfigurationError(
+      `Config file ${resolved} contains ${found}, but it must contain one JSON object of settings, such as {"concurrency": 4}.`,
+    );
+  }
+  return parsed as SettingsInput;
 }
 
 /**

@@ -195,13 +195,54 @@ describe('loadSettings', () => {
       '  - concurency: unknown setting. Did you mean concurrency?',
     );
     expect(withSources).toContain(
-      '  - sources.crm.preset: Invalid option: expected one of "fivetran"|"stitch"|"custom" (received "fivetrann")',
+      '  - sources.crm.preset: must be one of "fivetran", "stitch", "custom" (received "fivetrann")',
     );
     expect(withSources).toContain(
       '  - sources.bsis: unknown setting. Did you mean sources.basis?',
     );
     expect(withoutSources).toContain('concurency: unknown setting.');
     expect(withoutSources).not.toContain('sources.');
+  });
+
+  it.each([
+    ['[]', 'contains a list'],
+    ['null', 'contains null'],
+    ['"hello"', 'contains a string'],
+  ])('rejects a config file of %s', (text, found) => {
+    const cwd = emptyDir();
+    writeFileSync(path.join(cwd, 'crossbeam-warehouse.config.json'), text);
+
+    expect(() => loadSettings({ cwd, env: {} })).toThrow(
+      `${found}, but it must contain one JSON object of settings`,
+    );
+  });
+
+  it('words wrong types and empty values plainly', () => {
+    let message = '';
+    try {
+      loadSettings({
+        cwd: emptyDir(),
+        env: {},
+        flags: {
+          partSizeMb: '64' as unknown as number,
+          organization: '',
+          splitOverlapsByPartner: 'yes' as unknown as boolean,
+          streams: [],
+        },
+      });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+
+    expect(message).toContain('partSizeMb: must be a number (received "64")');
+    expect(message).toContain(
+      'organization (CROSSBEAM_ORGANIZATION): must not be empty',
+    );
+    expect(message).toContain(
+      'splitOverlapsByPartner: must be true or false (received "yes")',
+    );
+    expect(message).toContain('streams: must not be empty (received [])');
+    expect(message).not.toContain('Invalid input');
   });
 
   it('rejects a missing explicit config file', () => {
