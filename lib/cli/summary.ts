@@ -110,8 +110,8 @@ export async function printRunSummary(
       '',
     );
   }
-  for (const skipped of build.skipped) {
-    lines.push(`Skipped ${skipped.name}: ${skipped.reason}`);
+  for (const [reason, names] of skippedByReason(build.skipped)) {
+    lines.push(`Skipped ${names.join(', ')}: ${reason}`);
   }
   if (build.skipped.length > 0) lines.push('');
 
@@ -121,4 +121,27 @@ export async function printRunSummary(
   }));
   lines.push('Time per step', formatTable(steps), '');
   write(`${lines.join('\n')}\n`);
+}
+
+/**
+ * Groups skipped models by reason, one group for every model skipped
+ * because a model it reads was skipped, so the summary prints a few lines
+ * rather than one per view.
+ */
+function skippedByReason(
+  skipped: readonly { name: string; reason: string }[],
+): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  const dependents: string[] = [];
+  for (const model of skipped) {
+    if (model.reason.startsWith('depends on ')) {
+      dependents.push(model.name);
+      continue;
+    }
+    groups.set(model.reason, [...(groups.get(model.reason) ?? []), model.name]);
+  }
+  if (dependents.length > 0) {
+    groups.set('they read views skipped for the reasons above', dependents);
+  }
+  return groups;
 }

@@ -340,7 +340,7 @@ export async function buildModels(
     );
     let reason: string | undefined;
     if (missing.length > 0) {
-      reason = `requires the ${missing.join(' and ')} ${missing.length === 1 ? 'source, which is' : 'sources, which are'} not configured: add ${missing.map((name) => `sources.${name}`).join(' and ')} to the config file (the README's sources section shows how)`;
+      reason = `requires the ${missing.join(' and ')} ${missing.length === 1 ? 'source, which is' : 'sources, which are'} not configured. Add ${missing.map((name) => `sources.${name}`).join(' and ')} to the config file (the README's sources section shows how)`;
     } else if (skippedDependency) {
       reason = `depends on ${skippedDependency}, which was skipped`;
     }

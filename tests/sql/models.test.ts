@@ -180,7 +180,7 @@ describe('buildModels', () => {
       {
         name: 'stg_crm',
         reason:
-          "requires the crm source, which is not configured: add sources.crm to the config file (the README's sources section shows how)",
+          "requires the crm source, which is not configured. Add sources.crm to the config file (the README's sources section shows how)",
       },
       { name: 'crm_chart', reason: 'depends on stg_crm, which was skipped' },
     ]);
