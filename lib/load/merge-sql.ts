@@ -209,7 +209,11 @@ function batchStatusSql(plan: MergePlan): string {
 /**
  * Closes, extends and opens overlap_status_history intervals for the batch:
  * a deleted overlap closes its open interval, a changed status closes it
- * and opens one with the new status, and an unchanged one is extended.
+ * and opens one with the new status, and an unchanged one is extended. An
+ * open interval that began at or after observed_at (opened by
+ * `recomputeStatusSql` for the same run) takes the new status in place,
+ * because no later load recomputes an overlap whose populations keep
+ * their type.
  */
 function statusHistorySql(plan: MergePlan, observedAt: string): string[] {
   const { context } = plan;
@@ -220,6 +224,7 @@ function statusHistorySql(plan: MergePlan, observedAt: string): string[] {
   const batchStatus = batchStatusSql(plan);
   return [
     `update ${status} set valid_to = ${observedAt}, last_run_id = ${run} from ${main.staging} as batch where ${match} and ${status}.valid_to is null and ${isDeleted('batch')}`,
+    `update ${status} set is_partner_customer = batch.is_partner_customer, last_run_id = ${run} from ${batchStatus} as batch where ${match} and ${status}.valid_to is null and ${status}.valid_from >= ${observedAt} and ${status}.is_partner_customer <> batch.is_partner_customer`,
     `update ${status} set valid_to = ${observedAt}, last_run_id = ${run} from ${batchStatus} as batch where ${match} and ${status}.valid_to is null and ${status}.valid_from < ${observedAt} and ${status}.is_partner_customer <> batch.is_partner_customer`,
     `update ${status} set last_run_id = ${run} from ${batchStatus} as batch where ${match} and ${status}.valid_to is null and ${status}.is_partner_customer = batch.is_partner_customer`,
     `insert into ${status} (crossbeam_record_id, partner_crossbeam_record_id, overlap_type, partner_id, is_partner_customer, valid_from, valid_to, first_run_id, last_run_id) select batch.crossbeam_record_id, batch.partner_crossbeam_record_id, batch.overlap_type, batch.partner_id, batch.is_partner_customer, ${observedAt}, null, ${run}, ${run} from ${batchStatus} as batch where not exists (select 1 from ${status} as known where ${keyMatch('known', 'batch', main.spec.key)} and (known.valid_to is null or known.valid_from = ${observedAt}))`,
@@ -356,6 +361,35 @@ export function derivePartnerSql(context: RenderContext): string[] {
   ];
 }
 
+const REMOVED_OWN_USERS = 'load_removed_own_users';
+
+/**
+ * Keeps the ids of the own users that a users load removes, so that
+ * `restorePartnerUsersSql` can restore the partner user rows that an own
+ * user with the same id had replaced.
+ */
+function captureRemovedOwnUsersSql(
+  plan: MergePlan,
+  observedAt: string,
+): string {
+  const target = targetTable(plan.tables[0]!.spec, plan.context);
+  return `create temp table ${REMOVED_OWN_USERS} as select user_id from ${target} as stored where ${absentCondition('stored', plan, observedAt)}`;
+}
+
+/**
+ * Inserts the partner user rows of the owners that
+ * `captureRemovedOwnUsersSql` kept, from the most recently observed overlap
+ * that names each. Overlap loads update only the owners they touch, so
+ * without this the row stays missing until one of them does.
+ */
+function restorePartnerUsersSql(context: RenderContext): string[] {
+  const schema = context.schemas.crossbeam;
+  return [
+    `insert into ${schema}.users (user_id, user_name, user_email, user_phone, role, is_partner_user, partner_id, _run_id, _observed_at) select partner_owner_id, partner_owner_name, partner_owner_email, partner_owner_phone, null, true, partner_id, _run_id, _observed_at from (select overlap_rows.*, row_number() over (partition by partner_owner_id order by _observed_at desc, crossbeam_record_id, partner_crossbeam_record_id) as recency_rank from ${schema}.overlaps as overlap_rows where overlap_rows.partner_owner_id in (select user_id from ${REMOVED_OWN_USERS})) as ranked where recency_rank = 1 and not exists (select 1 from ${schema}.users as known where known.user_id = ranked.partner_owner_id)`,
+    `drop table ${REMOVED_OWN_USERS}`,
+  ];
+}
+
 /** Returns the statements that merge the staged run, in order. */
 export function mergeStatements(plan: MergePlan): string[] {
   const { context } = plan;
@@ -370,6 +404,10 @@ export function mergeStatements(plan: MergePlan): string[] {
   }
   if (main.spec.name === 'partner_populations') {
     statements.push(snapshotPopulationsSql(context));
+  }
+  const restoresPartnerUsers = main.spec.name === 'users' && plan.replacesScope;
+  if (restoresPartnerUsers) {
+    statements.push(captureRemovedOwnUsersSql(plan, observedAt));
   }
   if (plan.replacesScope) {
     statements.push(...removeAbsentSql(plan, observedAt));
@@ -387,6 +425,9 @@ export function mergeStatements(plan: MergePlan): string[] {
   }
   if (main.spec.name === 'partner_populations') {
     statements.push(...recomputeStatusSql(context, plan.runId, observedAt));
+  }
+  if (restoresPartnerUsers) {
+    statements.push(...restorePartnerUsersSql(context));
   }
   return statements;
 }

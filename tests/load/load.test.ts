@@ -475,6 +475,78 @@ describe('loadRun', () => {
     ]);
   });
 
+  it('corrects a status opened earlier in the same run', async () => {
+    const populations = (runId: string, observedAt: string, type21: string) =>
+      writeLandedRun(store, {
+        stream: 'partner_populations',
+        runId,
+        observedAt,
+        tables: {
+          partner_populations: [
+            { population_id: 21, standard_type: type21 },
+            { population_id: 24, standard_type: 'prospects' },
+          ],
+        },
+      });
+    const overlaps = (
+      runId: string,
+      observedAt: string,
+      populationId: number,
+    ) =>
+      writeLandedRun(store, {
+        stream: 'account_overlaps',
+        runId,
+        observedAt,
+        mode: 'incremental',
+        tables: {
+          overlaps: [overlapRow('a', 'x')],
+          overlap_populations: [
+            overlapPopulationRow('a', 'x', 'partner', populationId, 'P'),
+          ],
+        },
+      });
+    await loadRun({
+      warehouse,
+      store,
+      context,
+      manifest: await populations('run-001', T1, 'prospects'),
+    });
+    await loadRun({
+      warehouse,
+      store,
+      context,
+      manifest: await overlaps('run-001', T1, 21),
+    });
+    // Run 2 first makes 21 a customers population, which opens a customer
+    // interval for a-x, and then moves a-x from 21 to 24.
+    await loadRun({
+      warehouse,
+      store,
+      context,
+      manifest: await populations('run-002', T2, 'customers'),
+    });
+    await loadRun({
+      warehouse,
+      store,
+      context,
+      manifest: await overlaps('run-002', T2, 24),
+    });
+
+    const status = await rows(
+      'select is_partner_customer, valid_from, valid_to from cb.overlap_status_history order by valid_from',
+    );
+    expect(
+      status.map((row) => [
+        row.is_partner_customer,
+        (row.valid_from as Date).toISOString(),
+        row.valid_to ? (row.valid_to as Date).toISOString() : null,
+      ]),
+    ).toEqual([
+      [false, T1, T2],
+      [false, T2, null],
+    ]);
+  });
+
   it('recomputes only overlaps of changed populations', async () => {
     const overlaps = await writeLandedRun(store, {
       stream: 'account_overlaps',
@@ -719,6 +791,40 @@ describe('loadRun', () => {
       { user_id: 'owner-1', is_partner_user: true, partner_id: 'partner-1' },
       { user_id: 'owner-2', is_partner_user: true, partner_id: 'partner-1' },
       { user_id: 'u1', is_partner_user: false, partner_id: null },
+    ]);
+  });
+
+  it('restores a partner user once no own user has its id', async () => {
+    const ownUsers = (runId: string, observedAt: string, ids: string[]) =>
+      writeLandedRun(store, {
+        stream: 'users',
+        runId,
+        observedAt,
+        tables: {
+          users: ids.map((id) => ({ user_id: id, is_partner_user: false })),
+        },
+      });
+    await loadRun({
+      warehouse,
+      store,
+      context,
+      manifest: await ownUsers('run-001', T1, ['owner-1', 'me']),
+    });
+    await loadRun({ warehouse, store, context, manifest: await firstRun() });
+    await loadRun({
+      warehouse,
+      store,
+      context,
+      manifest: await ownUsers('run-002', T2, ['me']),
+    });
+
+    const stored = await rows(
+      'select user_id, is_partner_user from cb.users order by 1',
+    );
+    expect(stored).toEqual([
+      { user_id: 'me', is_partner_user: false },
+      { user_id: 'owner-1', is_partner_user: true },
+      { user_id: 'owner-2', is_partner_user: true },
     ]);
   });
 
