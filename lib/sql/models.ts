@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ConfigurationError, WarehouseError } from '../errors';
 import { crashPoint } from '../pipeline/crash-point';
 import type { Logger } from '../log';
+import { databaseMessage } from '../warehouse/statement-error';
 import type { Warehouse } from '../warehouse/warehouse';
 import { modelsDir } from './paths';
 import { renderSql, type RenderContext, type SqlSchemas } from './render';
@@ -287,12 +288,75 @@ function isMissingRelationError(error: unknown): boolean {
   return /(schema|relation|column) "[^"]+" does not exist/i.test(message);
 }
 
+/** The setting that spells each source variable's table or column. */
+function settingOfVariable(variable: string): string | undefined {
+  const crm = /^crm_(account|opportunity|user)(?:__(\w+))?$/.exec(variable);
+  if (crm) {
+    return crm[2] === undefined
+      ? `sources.crm.schema or sources.crm.tables.${crm[1]}`
+      : `sources.crm.columns.${crm[1]}.${crm[2]}`;
+  }
+  const other = /^(marketing_events|product_usage)(?:__(\w+))?$/.exec(variable);
+  if (other) {
+    const source = other[1] === 'marketing_events' ? 'marketing' : 'product';
+    return other[2] === undefined
+      ? `sources.${source}.schema or sources.${source}.table`
+      : `sources.${source}.columns.${other[2]}`;
+  }
+  return undefined;
+}
+
+/**
+ * Returns the settings whose rendered names include `missing`, the schema,
+ * table (`relation`) or column that a database error says does not exist.
+ */
+function settingsNaming(
+  kind: string,
+  missing: string,
+  vars: Readonly<Record<string, string>>,
+): string[] {
+  const settings = new Set<string>();
+  for (const [variable, rendered] of Object.entries(vars)) {
+    const names = [...rendered.matchAll(/"([^"]+)"/g)].map(
+      (match) => match[1]!,
+    );
+    const isTable = !variable.includes('__');
+    const matches =
+      kind === 'schema'
+        ? isTable && names[0] === missing
+        : kind === 'relation'
+          ? isTable && (names.join('.') === missing || names[1] === missing)
+          : !isTable && names.includes(missing);
+    const setting = matches ? settingOfVariable(variable) : undefined;
+    if (setting === undefined) continue;
+    settings.add(kind === 'schema' ? setting.replace(/ or .*$/, '') : setting);
+  }
+  return [...settings];
+}
+
 /** Wraps the error of a model that reads a source, naming its settings. */
-function sourceError(model: ModelSpec, error: unknown): WarehouseError {
+function sourceError(
+  model: ModelSpec,
+  error: unknown,
+  vars: Readonly<Record<string, string>>,
+): WarehouseError {
   const settings = model.requires.map((source) => `sources.${source}`);
-  const message = error instanceof Error ? error.message : String(error);
+  const cause = error instanceof WarehouseError ? error.cause : error;
+  const message = databaseMessage(cause ?? error);
+  const found = /(schema|relation|column) "([^"]+)" does not exist/i.exec(
+    message,
+  );
+  const missing = found?.[2];
+  const named =
+    found === null
+      ? []
+      : settingsNaming(found[1]!.toLowerCase(), found[2]!, vars);
+  const check =
+    named.length > 0
+      ? `Check ${named.join(', and ')}: the warehouse has no "${missing}".`
+      : `Check the schema, table and column names in ${settings.join(' and ')} against the warehouse.`;
   return new WarehouseError(
-    `Model ${model.name} reads the ${model.requires.join(' and ')} ${model.requires.length === 1 ? 'source' : 'sources'}, and the warehouse lacks a schema, table or column it names. Check the schema, table and column names in ${settings.join(' and ')} against the warehouse. ${message}`,
+    `Model ${model.name} reads the ${model.requires.join(' and ')} ${model.requires.length === 1 ? 'source' : 'sources'}, and the warehouse lacks a schema, table or column it names. ${check} ${message}.`,
     { cause: error },
   );
 }
@@ -362,7 +426,7 @@ export async function buildModels(
       await warehouse.query(sql);
     } catch (error) {
       if (model.requires.length > 0 && isMissingRelationError(error)) {
-        throw sourceError(model, error);
+        throw sourceError(model, error, context.vars ?? {});
       }
       if (!isColumnChangeError(error)) throw error;
       options.logger?.info(

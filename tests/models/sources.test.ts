@@ -166,7 +166,22 @@ test('a source column the warehouse lacks names the setting', async () => {
   });
 
   await expect(build).rejects.toThrow(
-    /^Model stg_crm__accounts reads the crm source, and the warehouse lacks a schema, table or column it names\. Check the schema, table and column names in sources\.crm against the warehouse\. .*column "sector" does not exist/,
+    /^Model stg_crm__accounts reads the crm source, and the warehouse lacks a schema, table or column it names\. Check sources\.crm\.columns\.account\.industry: the warehouse has no "sector"\. column "sector" does not exist\.$/,
+  );
+});
+
+test('a marketing column the warehouse lacks names the setting', async () => {
+  const build = buildHandModels(warehouse, 'bad_marketing', {
+    crm: { preset: 'fivetran', schema: 'crm_fivetran' },
+    marketing: {
+      schema: 'crm_fivetran',
+      table: 'marketing_events',
+      columns: { event_type: 'kind' },
+    },
+  });
+
+  await expect(build).rejects.toThrow(
+    /^Model stg_marketing__events reads the marketing source, .* Check sources\.marketing\.columns\.event_type: the warehouse has no "kind"\./,
   );
 });
 
@@ -176,6 +191,6 @@ test('a source schema the warehouse lacks names the setting', async () => {
   });
 
   await expect(build).rejects.toThrow(
-    /sources\.crm against the warehouse\. .*relation "crm_fivetrn\.account" does not exist/,
+    /Check sources\.crm\.schema or sources\.crm\.tables\.account: the warehouse has no "crm_fivetrn\.account"\. relation "crm_fivetrn\.account" does not exist\.$/,
   );
 });
