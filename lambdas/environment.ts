@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { settingMessage } from '../lib/config/issues';
 import { ConfigurationError } from '../lib/errors';
 import { MAX_PART_SIZE_MB } from '../lib/landing/part-writer';
 import type { RenderContext } from '../lib/sql/render';
@@ -77,7 +78,7 @@ export function readLambdaEnvironment(
       const value = present[name];
       const received =
         value === undefined ? 'not set' : `received ${JSON.stringify(value)}`;
-      return `  - ${name}: ${issue.message} (${received})`;
+      return `  - ${name}: ${settingMessage(issue)} (${received})`;
     });
     throw new ConfigurationError(
       `Invalid function environment:\n${lines.join('\n')}\nThe stack sets these variables; redeploy it, or fix them in the function's configuration.`,

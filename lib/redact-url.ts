@@ -25,12 +25,26 @@ const SECRET_PARAMS = new Set([
 export function redactUrl(url: string): string {
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0];
   if (scheme === undefined) return url;
-  const rest = url.slice(scheme.length);
+  let rest = url.slice(scheme.length);
+  let user = '';
+  const at = rest.lastIndexOf('@');
+  if (at !== -1) {
+    // User info has its `:` before any `/`, `?` or `#`, which a password
+    // may contain unescaped, or has none of them. Otherwise the `@` is in
+    // the path or query.
+    const userInfo = rest.slice(0, at);
+    const colon = userInfo.indexOf(':');
+    const delimiter = userInfo.search(/[/?#]/);
+    if (delimiter === -1 || (colon !== -1 && colon < delimiter)) {
+      user = `${colon === -1 ? userInfo : userInfo.slice(0, colon)}@`;
+      rest = rest.slice(at + 1);
+    }
+  }
   const hashStart = rest.indexOf('#');
   const fragment = hashStart === -1 ? '' : rest.slice(hashStart);
   const withoutFragment = hashStart === -1 ? rest : rest.slice(0, hashStart);
   const queryStart = withoutFragment.indexOf('?');
-  const beforeQuery =
+  const authority =
     queryStart === -1 ? withoutFragment : withoutFragment.slice(0, queryStart);
   const params =
     queryStart === -1
@@ -44,13 +58,8 @@ export function redactUrl(url: string): string {
                 decodeURIComponentSafe(param.split('=')[0]!).toLowerCase(),
               ),
           );
-  const at = beforeQuery.lastIndexOf('@');
-  const authority =
-    at === -1
-      ? beforeQuery
-      : `${beforeQuery.slice(0, at).split(':')[0]}${beforeQuery.slice(at)}`;
   const query = params.length > 0 ? `?${params.join('&')}` : '';
-  return `${scheme}${authority}${query}${fragment}`;
+  return `${scheme}${user}${authority}${query}${fragment}`;
 }
 
 function decodeURIComponentSafe(text: string): string {

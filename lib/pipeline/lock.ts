@@ -90,8 +90,9 @@ async function lockPostgres(
   schema: string,
   command: string,
 ): Promise<RunLock> {
-  const client = new pg.Client({ connectionString: url });
+  let client: pg.Client;
   try {
+    client = new pg.Client({ connectionString: url });
     await client.connect();
   } catch (error) {
     throw connectionError(error, url);

@@ -52,8 +52,13 @@ export function connectionError(
   error: unknown,
   warehouseUrl: string,
 ): WarehouseError {
+  const invalidUrl =
+    (error as { code?: unknown } | undefined)?.code === 'ERR_INVALID_URL';
+  const advice = invalidUrl
+    ? 'The URL is not valid: percent-encode characters such as @ : / ? # in the user name and password.'
+    : 'Check the host, port, database, user and password in the URL, and that the server accepts connections.';
   return new WarehouseError(
-    `Connecting to the warehouse ${redactUrl(warehouseUrl)} (warehouse, CROSSBEAM_WAREHOUSE) failed: ${databaseMessage(error)}. Check the host, port, database, user and password in the URL, and that the server accepts connections.`,
+    `Connecting to the warehouse ${redactUrl(warehouseUrl)} (warehouse, CROSSBEAM_WAREHOUSE) failed: ${databaseMessage(error)}. ${advice}`,
     { cause: error },
   );
 }

@@ -29,6 +29,20 @@ describe('readLambdaEnvironment', () => {
       readLambdaEnvironment({ ...REQUIRED, CROSSBEAM_PART_SIZE_MB: '0' });
 
     expect(read).toThrow(ConfigurationError);
-    expect(read).toThrow(/CROSSBEAM_PART_SIZE_MB: .*\(received "0"\)/);
+    expect(read).toThrow(
+      'CROSSBEAM_PART_SIZE_MB: must be at least 1 (received "0")',
+    );
+  });
+
+  it('words a number out of range plainly', () => {
+    const read = (value: string) => () =>
+      readLambdaEnvironment({ ...REQUIRED, CROSSBEAM_PART_SIZE_MB: value });
+
+    expect(read('4097')).toThrow(
+      'CROSSBEAM_PART_SIZE_MB: must be at most 4096 (received "4097")',
+    );
+    expect(read('1.5')).toThrow(
+      'CROSSBEAM_PART_SIZE_MB: must be a whole number (received "1.5")',
+    );
   });
 });

@@ -71,4 +71,18 @@ describe('acquireRunLock on PostgreSQL', () => {
     );
     await expect(lock).rejects.not.toThrow('secret-pw');
   });
+
+  it('explains a password the URL cannot hold raw', async () => {
+    const lock = acquireRunLock(
+      'postgres://loader:pa?ss-pw@127.0.0.1:1/postgres',
+      'crossbeam',
+      'run',
+    );
+
+    await expect(lock).rejects.toBeInstanceOf(WarehouseError);
+    await expect(lock).rejects.toThrow(
+      'Connecting to the warehouse postgres://loader@127.0.0.1:1/postgres (warehouse, CROSSBEAM_WAREHOUSE) failed: Invalid URL. The URL is not valid: percent-encode',
+    );
+    await expect(lock).rejects.not.toThrow('ss-pw');
+  });
 });

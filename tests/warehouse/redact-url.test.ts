@@ -25,6 +25,12 @@ describe('redactUrl', () => {
       'redshift://workgroup/analytics/dev?region=eu-west-1&secret_arn=arn',
     ],
     ['https://api.example/v1?access_token=abc', 'https://api.example/v1'],
+    ['postgres://user:pa?ss@host:5432/db', 'postgres://user@host:5432/db'],
+    ['postgres://user:pa#ss@host/db', 'postgres://user@host/db'],
+    [
+      'postgres://host/db?application_name=a@b&password=c',
+      'postgres://host/db?application_name=a@b',
+    ],
   ])('%s', (url, expected) => {
     expect(redactUrl(url)).toBe(expected);
   });
