@@ -20,7 +20,7 @@ export function registerLookmlCommand(program: Command): void {
     )
     .requiredOption(
       '--out <dir>',
-      'folder of the Looker project to write the .lkml files into',
+      'folder of the Looker project to write the .lkml files into (required)',
     )
     .action(async (_options, command: Command) => {
       const options = command.optsWithGlobals<LookmlOptions>();
