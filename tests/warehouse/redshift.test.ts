@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-redshift-data';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Readable } from 'node:stream';
+import { redactUrl } from '../../lib/redact-url';
 import { ConfigurationError, WarehouseError } from '../../lib/errors';
 import type { LandingStore } from '../../lib/landing/store';
 import {
@@ -132,8 +133,15 @@ describe('parseRedshiftUrl', () => {
     const parse = () => parseRedshiftUrl(url);
     expect(parse).toThrow(ConfigurationError);
     expect(parse).toThrow(message);
-    expect(parse).toThrow(url);
+    expect(parse).toThrow(redactUrl(url));
     expect(parse).toThrow('redshift://workgroup/<workgroup name>/<database>');
+  });
+
+  it('names a URL without its password', () => {
+    const parse = () =>
+      parseRedshiftUrl('redshift://user:pw-secret@workgroup/a/dev?password=x');
+    expect(parse).toThrow('"redshift://user@workgroup/a/dev"');
+    expect(parse).not.toThrow(/pw-secret|password=x/);
   });
 });
 
