@@ -5,7 +5,13 @@ import { createExtractLimiter } from '../lib/extract/limiter';
 import { FileLandingStore } from '../lib/landing/file-store';
 import { createConsoleLogger } from '../lib/log';
 import { STREAMS, type StreamName } from '../lib/streams/catalog';
-import { cpuMs, finishWorker, maxRssBytes, readJob } from './read-job';
+import {
+  cpuMs,
+  finishWorker,
+  maxRssBytes,
+  readJob,
+  RssSampler,
+} from './read-job';
 import type {
   ExtractJob,
   ExtractOutcome,
@@ -39,6 +45,7 @@ async function runExtract(): Promise<ExtractOutcome> {
   });
   const store = new FileLandingStore(job.landingDir);
   const observedAt = new Date(job.observedAt);
+  const rss = new RssSampler();
   const started = Date.now();
 
   const limiter = createExtractLimiter(job.concurrency);
@@ -99,6 +106,7 @@ async function runExtract(): Promise<ExtractOutcome> {
     streams: figures,
     rawPages,
     maxRssBytes: maxRssBytes(),
+    rssPeaksByPartBytes: rss.peaksByPart(),
     heapSizeLimitBytes: getHeapStatistics().heap_size_limit,
     cpuMs: cpuMs(),
   };

@@ -52,6 +52,11 @@ export interface ScaleReport {
     readonly extractV8HeapLimitMb: number;
     /** Peak RSS of the extract process, the larger of the two full runs. */
     readonly extractPeakRssMb: number;
+    /**
+     * Peak RSS of the timed pass's extract in each tenth of its run, first
+     * tenth first: flat when memory does not grow with the records read.
+     */
+    readonly extractRssByTenthMb: number[];
     /** Load process peak RSS less its RSS before PGlite opened. */
     readonly pgliteFootprintMb: number;
     readonly loadPeakRssMb: number;
@@ -340,6 +345,10 @@ export function formatReport(report: BenchReport): string {
     report.rssGrowth === null
       ? 'Extract RSS growth: run two or more scales (--scale smoke,large) to measure it.'
       : `Extract peak RSS, largest ÷ smallest scale: ${fixed(report.rssGrowth)}`,
+    ...scales.map(
+      (scale) =>
+        `Extract peak RSS MB by tenth of the timed pass, ${scale.scale}: ${scale.memory.extractRssByTenthMb.map((mb) => fixed(mb, 0)).join(' ')}`,
+    ),
     '',
     targets,
     '',

@@ -276,6 +276,7 @@ async function measure(
       extractV8HeapLimitMb: timed.heapSizeLimitBytes / MB,
       extractPeakRssMb:
         Math.max(throughput.maxRssBytes, timed.maxRssBytes) / MB,
+      extractRssByTenthMb: timed.rssPeaksByPartBytes.map((bytes) => bytes / MB),
       pgliteFootprintMb: (loaded.maxRssBytes - loaded.baselineRssBytes) / MB,
       loadPeakRssMb: loaded.maxRssBytes / MB,
     },

@@ -54,6 +54,11 @@ export interface ExtractOutcome {
   readonly rawPages: string[];
   /** Peak resident set size of the worker process, in bytes. */
   readonly maxRssBytes: number;
+  /**
+   * Peak resident set size in each tenth of the extract, in bytes, sampled
+   * every 250 ms.
+   */
+  readonly rssPeaksByPartBytes: number[];
   /** V8's heap size limit in the worker, in bytes, as its flags set it. */
   readonly heapSizeLimitBytes: number;
   /** CPU time of the worker process, user and system, in ms. */

@@ -105,6 +105,19 @@ describe('npm run bench', () => {
     expect(value as number).toBeGreaterThan(0);
   });
 
+  test('reports the extract RSS of each tenth of the run', () => {
+    const tenths = report.scales[0]!.memory.extractRssByTenthMb;
+
+    expect(tenths).toHaveLength(10);
+    for (const megabytes of tenths) expect(megabytes).toBeGreaterThan(20);
+    expect(Math.max(...tenths)).toBeLessThanOrEqual(
+      report.scales[0]!.memory.extractPeakRssMb + 1,
+    );
+    expect(stdout).toContain(
+      'Extract peak RSS MB by tenth of the timed pass, smoke:',
+    );
+  });
+
   test('reads the overlap streams one partner at a time', () => {
     expect(report.scales[0]!.extract.splitOverlapsByPartner).toBe(true);
     expect(stdout).toContain('overlap streams read one partner at a time');

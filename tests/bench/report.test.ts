@@ -46,6 +46,7 @@ function scaleReport(
       extractHeapMb: 112,
       extractV8HeapLimitMb: 144,
       extractPeakRssMb: overrides.extractPeakRssMb ?? 120,
+      extractRssByTenthMb: [100, 110, 112, 115, 118, 120, 119, 118, 117, 116],
       pgliteFootprintMb: 700,
       loadPeakRssMb: 800,
     },
