@@ -25,6 +25,7 @@ const SECRET_PARAMS = new Set([
 export function redactUrl(url: string): string {
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0];
   if (scheme === undefined) return url;
+
   let rest = url.slice(scheme.length);
   let user = '';
   const at = rest.lastIndexOf('@');
@@ -40,6 +41,7 @@ export function redactUrl(url: string): string {
       rest = rest.slice(at + 1);
     }
   }
+
   const hashStart = rest.indexOf('#');
   const fragment = hashStart === -1 ? '' : rest.slice(hashStart);
   const withoutFragment = hashStart === -1 ? rest : rest.slice(0, hashStart);

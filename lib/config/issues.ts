@@ -96,7 +96,7 @@ export function settingMessage(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
-/** How a settings message names each JSON type that zod expects. */
+/** Words for each JSON type that zod expects, as settings messages use them. */
 const TYPE_WORDS: Readonly<Record<string, string>> = {
   number: 'a number',
   string: 'a string',

@@ -35,7 +35,7 @@ const MAX_REFRESH_MARGIN_MS = 5 * 60 * 1000;
  * Shortest time limit of a token refresh, whatever `requestTimeoutMs` is.
  * An identity provider that rotates refresh tokens may have replaced the
  * token when the client gives up waiting, and then the retry with the old
- * token is rejected, so a refresh gets at least this long to answer.
+ * token is rejected, so a refresh gets at least this long to respond.
  */
 const MIN_REFRESH_TIMEOUT_MS = 30_000;
 

@@ -288,7 +288,7 @@ function isMissingRelationError(error: unknown): boolean {
   return /(schema|relation|column) "[^"]+" does not exist/i.test(message);
 }
 
-/** The setting that spells each source variable's table or column. */
+/** Returns the setting that spells a source variable's table or column. */
 function settingOfVariable(variable: string): string | undefined {
   const crm = /^crm_(account|opportunity|user)(?:__(\w+))?$/.exec(variable);
   if (crm) {
@@ -308,7 +308,7 @@ function settingOfVariable(variable: string): string | undefined {
 
 /**
  * Returns the settings whose rendered names include `missing`, the schema,
- * table (`relation`) or column that a database error says does not exist.
+ * table (`relation`) or column that a database error reports missing.
  */
 function settingsNaming(
   kind: string,
