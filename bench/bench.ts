@@ -23,7 +23,8 @@ interface BenchOptions {
   out?: string;
   latencyMs: number;
   concurrency: number;
-  partnerSplit: boolean;
+  /** Undefined unless --partner-split or --no-partner-split is given. */
+  partnerSplit?: boolean;
   seed: number;
   keep: boolean;
   cpuProf?: string;
@@ -58,8 +59,12 @@ async function main(argv: readonly string[]): Promise<void> {
       4,
     )
     .option(
+      '--partner-split',
+      'read each overlap stream one partner at a time (splitOverlapsByPartner true; default auto)',
+    )
+    .option(
       '--no-partner-split',
-      'read each overlap stream as one list (splitOverlapsByPartner false)',
+      'read each overlap stream as one list (splitOverlapsByPartner false; default auto)',
     )
     .option('--seed <n>', 'sandbox world seed', wholeNumber('--seed', 0), 42)
     .option('--keep', 'keep the landing and warehouse folders', false)
@@ -89,7 +94,7 @@ async function main(argv: readonly string[]): Promise<void> {
         seed: options.seed,
         latencyMs: options.latencyMs,
         concurrency: options.concurrency,
-        splitOverlapsByPartner: options.partnerSplit,
+        splitOverlapsByPartner: options.partnerSplit ?? 'auto',
         changeShare: 0.01,
         keep: options.keep,
         cpuProfileDir:

@@ -1,10 +1,12 @@
 import { getHeapStatistics } from 'node:v8';
 import { createCrossbeamClient } from '../lib/crossbeam/client';
 import { extractStream } from '../lib/extract/extract';
-import { createExtractLimiter } from '../lib/extract/limiter';
+import { createExtractLimiter, SlotPriority } from '../lib/extract/limiter';
+import { requestSchedule } from '../lib/extract/partitions';
+import { chooseSplit, countPartners } from '../lib/extract/split-mode';
 import { FileLandingStore } from '../lib/landing/file-store';
 import { createConsoleLogger } from '../lib/log';
-import { STREAMS, type StreamName } from '../lib/streams/catalog';
+import type { StreamName } from '../lib/streams/catalog';
 import {
   cpuMs,
   finishWorker,
@@ -55,8 +57,19 @@ async function runExtract(): Promise<ExtractOutcome> {
   const extractNext = async (): Promise<void> => {
     for (let stream = queue.shift(); stream; stream = queue.shift()) {
       const streamStarted = Date.now();
-      const split =
-        job.splitOverlapsByPartner && STREAMS[stream].partitionBy !== undefined;
+      const partnerBookmarks = job.partitionBookmarks[stream] ?? {};
+      const { split } = await chooseSplit({
+        stream,
+        setting: job.splitOverlapsByPartner,
+        partnerBookmarks: Object.keys(partnerBookmarks).length,
+        streamBookmark: job.bookmarks[stream] !== undefined,
+        requestsInFlight: job.concurrency,
+        countPartners: () =>
+          countPartners(
+            client,
+            requestSchedule(limiter, stream, SlotPriority.list),
+          ),
+      });
       const result = await extractStream({
         stream,
         client,
@@ -65,11 +78,7 @@ async function runExtract(): Promise<ExtractOutcome> {
         observedAt,
         bookmark: split ? null : (job.bookmarks[stream] ?? null),
         partitions: split
-          ? {
-              bookmarks: new Map(
-                Object.entries(job.partitionBookmarks[stream] ?? {}),
-              ),
-            }
+          ? { bookmarks: new Map(Object.entries(partnerBookmarks)) }
           : undefined,
         limiter,
         logger,
@@ -89,6 +98,7 @@ async function runExtract(): Promise<ExtractOutcome> {
           ? manifest.partitions.listed.pages +
             Math.max(0, ...manifest.partitions.slices.map((s) => s.pages))
           : manifest.pages,
+        split,
         rejects: manifest.rejects.count,
         durationMs: Date.now() - streamStarted,
       });

@@ -26,7 +26,6 @@ async function runLoad(): Promise<LoadOutcome> {
       warehouse: `pglite:${job.warehouseDir}`,
       landing: `file:${job.landingDir}`,
       streams: [...job.streams],
-      splitOverlapsByPartner: job.splitOverlapsByPartner,
     },
     env: {},
     cwd: job.warehouseDir,
@@ -60,9 +59,11 @@ async function runLoad(): Promise<LoadOutcome> {
 
     const bookmarks: Partial<Record<StreamName, string>> = {};
     const partitionBookmarks: LoadOutcome['partitionBookmarks'] = {};
+    // Both kinds, as the pipeline reads them: a load keeps the kind that
+    // its runs made, and the next extract chooses from what it finds.
     for (const stream of job.streams) {
       if (STREAMS[stream].sync !== 'incremental') continue;
-      if (STREAMS[stream].partitionBy && settings.splitOverlapsByPartner) {
+      if (STREAMS[stream].partitionBy) {
         const stored = await readPartitionBookmarks(
           context.warehouse,
           context.sql,
@@ -73,7 +74,6 @@ async function runLoad(): Promise<LoadOutcome> {
           if (entry.bookmark !== null) byPartner[partner] = entry.bookmark;
         }
         partitionBookmarks[stream] = byPartner;
-        continue;
       }
       const bookmark = await readBookmark(
         context.warehouse,

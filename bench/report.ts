@@ -1,3 +1,4 @@
+import type { SplitSetting } from '../lib/extract/split-mode';
 import type { BenchScale } from './scales';
 
 /** Figures of one scale, as the JSON report stores them. */
@@ -11,8 +12,10 @@ export interface ScaleReport {
   readonly extract: {
     readonly latencyMs: number;
     readonly concurrency: number;
-    /** Whether the overlap streams were read one partner at a time. */
-    readonly splitOverlapsByPartner: boolean;
+    /** How the overlap streams were to be read, as the pipeline setting. */
+    readonly splitOverlapsByPartner: SplitSetting;
+    /** Streams the timed pass read one partner at a time. */
+    readonly splitStreams: string[];
     readonly pages: number;
     readonly records: number;
     readonly wallMs: number;
@@ -327,14 +330,15 @@ export function formatReport(report: BenchReport): string {
   );
   const machine = report.machine;
   const extract = report.scales[0]?.extract;
-  const overlapReading = extract?.splitOverlapsByPartner
-    ? 'one partner at a time'
-    : 'as one list each';
   const extractLine =
     extract === undefined
       ? []
       : [
-          `Extract: ${extract.concurrency} requests in flight, overlap streams read ${overlapReading}.`,
+          `Extract: ${extract.concurrency} requests in flight, splitOverlapsByPartner ${String(extract.splitOverlapsByPartner)}.`,
+          ...report.scales.map(
+            (scale) =>
+              `Overlap streams at ${scale.scale}: ${scale.extract.splitStreams.length === 0 ? 'read as one list each' : `read one partner at a time: ${scale.extract.splitStreams.join(', ')}`}.`,
+          ),
         ];
   return [
     `Machine: ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGb} GB, Node ${machine.node}, load average ${machine.loadAverage.toFixed(2)} at start.`,

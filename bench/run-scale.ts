@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { extractHeapLimitMb } from '../lib/extract/limiter';
+import type { SplitSetting } from '../lib/extract/split-mode';
 import { newRunId } from '../lib/extract/run-id';
 import { FileLandingStore } from '../lib/landing/file-store';
 import { startSandbox, type Sandbox } from '../lib/sandbox/server';
@@ -25,8 +26,8 @@ export interface ScaleRunOptions {
   readonly latencyMs: number;
   /** Streams extracted at the same time. */
   readonly concurrency: number;
-  /** Read the overlap streams one partner at a time. */
-  readonly splitOverlapsByPartner: boolean;
+  /** How to read the overlap streams, as the pipeline setting. */
+  readonly splitOverlapsByPartner: SplitSetting;
   /** Share of overlaps that change before the incremental run. */
   readonly changeShare: number;
   /** Keep the landing and warehouse folders instead of removing them. */
@@ -172,7 +173,6 @@ async function measure(
       landingDir: path.join(root, 'loaded'),
       streams: STREAM_NAMES,
       build,
-      splitOverlapsByPartner: options.splitOverlapsByPartner,
     };
     jobNumber += 1;
     return runWorker<LoadOutcome>(
@@ -253,6 +253,9 @@ async function measure(
       latencyMs: options.latencyMs,
       concurrency: options.concurrency,
       splitOverlapsByPartner: options.splitOverlapsByPartner,
+      splitStreams: timed.streams
+        .filter((stream) => stream.split)
+        .map((stream) => stream.stream),
       pages,
       records,
       wallMs: timed.durationMs,

@@ -1,3 +1,4 @@
+import type { SplitSetting } from '../lib/extract/split-mode';
 import type { StreamName } from '../lib/streams/catalog';
 
 /** Input of `extract-worker.js`, passed as a JSON file path in argv[2]. */
@@ -15,8 +16,8 @@ export interface ExtractJob {
    * time, as the pipeline's `concurrency` setting.
    */
   readonly concurrency: number;
-  /** Read the overlap streams one partner at a time. */
-  readonly splitOverlapsByPartner: boolean;
+  /** How to read the overlap streams, as the pipeline setting. */
+  readonly splitOverlapsByPartner: SplitSetting;
   /** Saved bookmark per incremental stream; a missing one reads in full. */
   readonly bookmarks: Partial<Record<StreamName, string>>;
   /**
@@ -42,6 +43,8 @@ export interface StreamFigures {
    * the partner list plus the largest partner's pages of a split one.
    */
   readonly sequentialPages: number;
+  /** Whether the run read the stream one partner at a time. */
+  readonly split: boolean;
   readonly rejects: number;
   readonly durationMs: number;
 }
@@ -73,11 +76,6 @@ export interface LoadJob {
   readonly streams: readonly StreamName[];
   /** Rebuild the models after the load. */
   readonly build: boolean;
-  /**
-   * Whether the extract read the overlap streams one partner at a time,
-   * which decides the bookmarks the outcome returns.
-   */
-  readonly splitOverlapsByPartner: boolean;
 }
 
 /** Outcome of `load-worker.js`, the last line of its stdout. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { settingMessage } from '../lib/config/issues';
 import { ConfigurationError } from '../lib/errors';
+import type { SplitSetting } from '../lib/extract/split-mode';
 import { MAX_PART_SIZE_MB } from '../lib/landing/part-writer';
 import type { RenderContext } from '../lib/sql/render';
 
@@ -49,11 +50,13 @@ const EnvironmentSchema = z.object({
     .min(1)
     .max(MAX_PART_SIZE_MB)
     .default(64),
-  /** `false` reads each overlap stream as one list, not one per partner. */
+  /** `true`, `false` or `auto`, as the CLI's splitOverlapsByPartner. */
   CROSSBEAM_SPLIT_OVERLAPS_BY_PARTNER: z
-    .enum(['true', 'false'])
-    .default('true')
-    .transform((value) => value === 'true'),
+    .enum(['true', 'false', 'auto'])
+    .default('auto')
+    .transform((value): SplitSetting =>
+      value === 'auto' ? 'auto' : value === 'true',
+    ),
 });
 
 export type LambdaEnvironment = z.infer<typeof EnvironmentSchema>;

@@ -8,7 +8,13 @@ import {
   type ExtractCheckpoint,
 } from '../lib/extract/checkpoint';
 import { extractStream, newRunId } from '../lib/extract/extract';
-import { createExtractLimiter } from '../lib/extract/limiter';
+import { createExtractLimiter, SlotPriority } from '../lib/extract/limiter';
+import { requestSchedule } from '../lib/extract/partitions';
+import {
+  chooseSplit,
+  countPartners,
+  type SplitChoice,
+} from '../lib/extract/split-mode';
 import { partBytesFromMb } from '../lib/landing/part-writer';
 import type { LandingStore } from '../lib/landing/store';
 import {
@@ -185,15 +191,31 @@ export function createExtractHandler(
     const checkpoint = await readCheckpoint(event, store);
     const observedAt = new Date(event.observedAt);
     const runId = event.runId ?? checkpoint?.run_id ?? newRunId(observedAt);
-    const split =
-      STREAMS[event.stream].partitionBy !== undefined &&
-      env.CROSSBEAM_SPLIT_OVERLAPS_BY_PARTNER;
+    const limiter = createExtractLimiter(env.CROSSBEAM_REQUESTS_IN_FLIGHT);
     const { bookmark, partitions } = await startingBookmarks(
       event,
       checkpoint,
       env,
       dependencies,
-      split,
+      async (stored) => {
+        const choice = await chooseSplit({
+          stream: event.stream,
+          setting: env.CROSSBEAM_SPLIT_OVERLAPS_BY_PARTNER,
+          partnerBookmarks: stored.partnerBookmarks.size,
+          streamBookmark: stored.bookmark !== null,
+          requestsInFlight: env.CROSSBEAM_REQUESTS_IN_FLIGHT,
+          countPartners: () =>
+            countPartners(
+              client,
+              requestSchedule(limiter, event.stream, SlotPriority.list),
+            ),
+        });
+        logger.info(
+          `Reading ${event.stream} ${choice.split ? 'one partner at a time' : 'as one list'}: ${choice.reason}.`,
+          { stream: event.stream },
+        );
+        return choice;
+      },
     );
     const before = {
       pages: checkpoint?.pages ?? 0,
@@ -219,7 +241,7 @@ export function createExtractHandler(
       observedAt,
       bookmark,
       partitions,
-      limiter: createExtractLimiter(env.CROSSBEAM_REQUESTS_IN_FLIGHT),
+      limiter,
       partBytes: partBytesFromMb(env.CROSSBEAM_PART_SIZE_MB),
       deadline: now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS,
       checkpoint,
@@ -283,17 +305,20 @@ export function createExtractHandler(
 }
 
 /**
- * Returns the bookmarks an incremental stream starts from: the stream's
- * bookmark, or for a stream split by partner one per partner. The first
- * call of a run reads them from the warehouse. Later calls continue from
- * the checkpoint, which contains them.
+ * Returns the bookmarks a stream starts from: the stream's bookmark, or for
+ * a stream split by partner one per partner. The first call of a run reads
+ * both kinds from the warehouse and lets `choose` decide whether to split.
+ * Later calls continue from the checkpoint, which contains them.
  */
 async function startingBookmarks(
   event: z.infer<typeof ExtractEventSchema>,
   checkpoint: ExtractCheckpoint | undefined,
   env: LambdaEnvironment,
   dependencies: ExtractDependencies,
-  split: boolean,
+  choose: (stored: {
+    bookmark: string | null;
+    partnerBookmarks: ReadonlyMap<string, string>;
+  }) => Promise<SplitChoice>,
 ): Promise<{
   bookmark: string | null;
   partitions?: { bookmarks: ReadonlyMap<string, string> };
@@ -304,28 +329,38 @@ async function startingBookmarks(
       partitions: checkpoint.partitions ? { bookmarks: new Map() } : undefined,
     };
   }
-  if (STREAMS[event.stream].sync !== 'incremental') return { bookmark: null };
-  const warehouse = (dependencies.openWarehouse ?? openLambdaWarehouse)(env);
-  const context = redshiftSqlContext(env);
-  try {
-    if (!split) {
-      return {
-        bookmark: await readBookmark(warehouse, context, event.stream),
-      };
+  const spec = STREAMS[event.stream];
+  const stored = {
+    bookmark: null as string | null,
+    partnerBookmarks: new Map<string, string>(),
+  };
+  if (spec.sync === 'incremental') {
+    const warehouse = (dependencies.openWarehouse ?? openLambdaWarehouse)(env);
+    const context = redshiftSqlContext(env);
+    try {
+      stored.bookmark = await readBookmark(warehouse, context, event.stream);
+      if (spec.partitionBy !== undefined) {
+        const partners = await readPartitionBookmarks(
+          warehouse,
+          context,
+          event.stream,
+        );
+        for (const [partner, entry] of partners) {
+          if (entry.bookmark !== null) {
+            stored.partnerBookmarks.set(partner, entry.bookmark);
+          }
+        }
+      }
+    } finally {
+      await warehouse.close();
     }
-    const stored = await readPartitionBookmarks(
-      warehouse,
-      context,
-      event.stream,
-    );
-    const bookmarks = new Map<string, string>();
-    for (const [partner, entry] of stored) {
-      if (entry.bookmark !== null) bookmarks.set(partner, entry.bookmark);
-    }
-    return { bookmark: null, partitions: { bookmarks } };
-  } finally {
-    await warehouse.close();
   }
+  if (spec.partitionBy === undefined) return { bookmark: stored.bookmark };
+
+  const choice = await choose(stored);
+  return choice.split
+    ? { bookmark: null, partitions: { bookmarks: stored.partnerBookmarks } }
+    : { bookmark: stored.bookmark };
 }
 
 /**

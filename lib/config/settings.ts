@@ -96,11 +96,18 @@ export const SettingsSchema = z.strictObject({
    */
   concurrency: z.number().int().min(1).max(16).default(4),
   /**
-   * Reads the overlap streams one partner at a time (the `partner-id`
-   * filter), with a bookmark per partner, so that several partners' pages
-   * are fetched at once. False reads each overlap stream as one list.
+   * `true` reads the overlap streams one partner at a time (the
+   * `partner-id` filter), with a bookmark per partner, so that several
+   * partners' pages are fetched at once. `false` reads each as one list.
+   * `auto` keeps how a stream's bookmarks were made, and reads a stream
+   * without any per partner only when there are at most `concurrency`
+   * partners (see `chooseSplit`).
    */
-  splitOverlapsByPartner: z.boolean().default(true),
+  splitOverlapsByPartner: z
+    .union([z.boolean(), z.literal('auto')], {
+      error: 'must be true, false or "auto"',
+    })
+    .default('auto'),
   /**
    * Hours after which a run reads the organization's own account and lead
    * records again. The API has no bookmark for them, so each read costs

@@ -208,10 +208,16 @@ export const DeployConfigSchema = z
       .max(EXTRACT_MEMORY_MB - EXTRACT_MEMORY_OUTSIDE_HEAP_MB)
       .optional(),
     /**
-     * Reads the overlap streams one partner at a time, with a bookmark per
-     * partner, so that several partners' pages are fetched at once.
+     * `true` reads the overlap streams one partner at a time, with a
+     * bookmark per partner, so that several partners' pages are fetched at
+     * once; `false` reads each as one list; `auto` chooses per stream, as
+     * the CLI setting of the same name does.
      */
-    splitOverlapsByPartner: z.boolean().default(true),
+    splitOverlapsByPartner: z
+      .union([z.boolean(), z.literal('auto')], {
+        error: 'must be true, false or "auto"',
+      })
+      .default('auto'),
     /**
      * Hours after which a run reads the organization's own account and lead
      * records again (the API cannot bookmark them); 0 reads them every run.

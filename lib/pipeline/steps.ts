@@ -6,7 +6,13 @@ import {
   RejectThresholdError,
   SyncFailedError,
 } from '../errors';
-import { createExtractLimiter, type ExtractLimiter } from '../extract/limiter';
+import {
+  createExtractLimiter,
+  SlotPriority,
+  type ExtractLimiter,
+} from '../extract/limiter';
+import { requestSchedule } from '../extract/partitions';
+import { chooseSplit, countPartners } from '../extract/split-mode';
 import type { Manifest } from '../extract/manifest';
 import { partBytesFromMb } from '../landing/part-writer';
 import {
@@ -240,22 +246,35 @@ async function extractOne(
     limiter: ExtractLimiter;
   },
 ): Promise<Manifest> {
-  const incremental =
-    STREAMS[stream].sync === 'incremental' && !options.fullRefresh;
-  const split =
-    STREAMS[stream].partitionBy !== undefined &&
-    context.settings.splitOverlapsByPartner;
-  const saved =
-    incremental && !split
-      ? await readBookmark(context.warehouse, context.sql, stream)
-      : null;
-  const partitions = split
-    ? {
-        bookmarks: incremental
-          ? await readPartnerBookmarks(context, stream)
-          : new Map<string, string>(),
-      }
-    : undefined;
+  const spec = STREAMS[stream];
+  const incremental = spec.sync === 'incremental' && !options.fullRefresh;
+  const streamBookmark = incremental
+    ? await readBookmark(context.warehouse, context.sql, stream)
+    : null;
+  const partnerBookmarks =
+    incremental && spec.partitionBy !== undefined
+      ? await readPartnerBookmarks(context, stream)
+      : new Map<string, string>();
+  const choice = await chooseSplit({
+    stream,
+    setting: context.settings.splitOverlapsByPartner,
+    partnerBookmarks: partnerBookmarks.size,
+    streamBookmark: streamBookmark !== null,
+    requestsInFlight: context.settings.concurrency,
+    countPartners: () =>
+      countPartners(
+        client,
+        requestSchedule(options.limiter, stream, SlotPriority.list),
+      ),
+  });
+  if (spec.partitionBy !== undefined) {
+    context.logger.info(
+      `Reading ${stream} ${choice.split ? 'one partner at a time' : 'as one list'}: ${choice.reason}.`,
+      { run: options.runId },
+    );
+  }
+  const saved = choice.split ? null : streamBookmark;
+  const partitions = choice.split ? { bookmarks: partnerBookmarks } : undefined;
 
   // Bounds a stream in time, so an API that pages without end cannot keep
   // a run going for ever.

@@ -64,8 +64,8 @@ function figure(report: ScaleReport, dotted: string): unknown {
   return value;
 }
 
-/** The default smoke report, which the one-list run is compared with. */
-let splitReport: BenchReport | undefined;
+/** The default smoke report (one list at 17 partners), for comparisons. */
+let oneListReport: BenchReport | undefined;
 
 describe('npm run bench', () => {
   let workDir: string;
@@ -86,7 +86,7 @@ describe('npm run bench', () => {
       { cwd: root, timeout: 55_000 },
     ));
     report = JSON.parse(await readFile(out, 'utf8')) as BenchReport;
-    splitReport = report;
+    oneListReport = report;
   }, 60_000);
 
   afterAll(async () => {
@@ -118,9 +118,12 @@ describe('npm run bench', () => {
     );
   });
 
-  test('reads the overlap streams one partner at a time', () => {
-    expect(report.scales[0]!.extract.splitOverlapsByPartner).toBe(true);
-    expect(stdout).toContain('overlap streams read one partner at a time');
+  test("reads 17 partners' overlaps as one list under auto", () => {
+    expect(report.scales[0]!.extract.splitOverlapsByPartner).toBe('auto');
+    expect(report.scales[0]!.extract.splitStreams).toEqual([]);
+    expect(stdout).toContain(
+      'Overlap streams at smoke: read as one list each.',
+    );
   });
 
   test('runs the extract under the heap ceiling it is deployed with', () => {
@@ -181,7 +184,7 @@ describe('npm run bench', () => {
   });
 });
 
-describe('npm run bench -- --no-partner-split', () => {
+describe('npm run bench -- --partner-split', () => {
   let workDir: string;
   let report: BenchReport;
   let stdout: string;
@@ -199,7 +202,7 @@ describe('npm run bench -- --no-partner-split', () => {
         out,
         '--latency-ms',
         '20',
-        '--no-partner-split',
+        '--partner-split',
       ],
       { cwd: root, timeout: 55_000 },
     ));
@@ -210,21 +213,27 @@ describe('npm run bench -- --no-partner-split', () => {
     if (workDir) await rm(workDir, { recursive: true, force: true });
   });
 
-  test('reads each overlap stream as one list', () => {
-    expect(report.scales[0]!.extract.splitOverlapsByPartner).toBe(false);
-    expect(stdout).toContain('overlap streams read as one list each');
+  test('reads each overlap stream one partner at a time', () => {
+    expect(report.scales[0]!.extract.splitOverlapsByPartner).toBe(true);
+    expect(report.scales[0]!.extract.splitStreams).toEqual([
+      'account_overlaps',
+      'lead_overlaps',
+    ]);
+    expect(stdout).toContain(
+      'Overlap streams at smoke: read one partner at a time: account_overlaps, lead_overlaps.',
+    );
   });
 
-  test('reads fewer pages than one partner at a time', () => {
+  test('reads more pages than one list', () => {
     // Split by partner, every partner's list ends on a page of its own.
-    const split = splitReport!.scales[0]!.extract;
-    const oneList = report.scales[0]!.extract;
+    const oneList = oneListReport!.scales[0]!.extract;
+    const split = report.scales[0]!.extract;
 
-    expect(oneList.pages).toBeLessThan(split.pages);
-    expect(oneList.records).toBeLessThan(split.records);
+    expect(split.pages).toBeGreaterThan(oneList.pages);
+    expect(split.records).toBeGreaterThan(oneList.records);
   });
 
-  test('starts the incremental run from the stream bookmarks', () => {
+  test('starts the incremental run from the partner bookmarks', () => {
     const { incremental } = report.scales[0]!;
 
     expect(incremental.overlapRecordsRatio).toBeLessThan(0.1);

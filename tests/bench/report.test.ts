@@ -24,6 +24,7 @@ function scaleReport(
       latencyMs: 200,
       concurrency: 4,
       splitOverlapsByPartner: true,
+      splitStreams: ['account_overlaps', 'lead_overlaps'],
       pages: 12,
       records: 3300,
       wallMs: 1000,

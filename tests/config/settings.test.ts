@@ -239,7 +239,7 @@ describe('loadSettings', () => {
       'organization (CROSSBEAM_ORGANIZATION): must not be empty',
     );
     expect(message).toContain(
-      'splitOverlapsByPartner: must be true or false (received "yes")',
+      'splitOverlapsByPartner: must be true, false or "auto" (received "yes")',
     );
     expect(message).toContain('streams: must not be empty (received [])');
     expect(message).not.toContain('Invalid input');

@@ -12,7 +12,22 @@ describe('readLambdaEnvironment', () => {
 
     expect(env.CROSSBEAM_REQUESTS_IN_FLIGHT).toBe(4);
     expect(env.CROSSBEAM_PART_SIZE_MB).toBe(64);
-    expect(env.CROSSBEAM_SPLIT_OVERLAPS_BY_PARTNER).toBe(true);
+    expect(env.CROSSBEAM_SPLIT_OVERLAPS_BY_PARTNER).toBe('auto');
+  });
+
+  it('reads the split setting', () => {
+    const split = (value: string) =>
+      readLambdaEnvironment({
+        ...REQUIRED,
+        CROSSBEAM_SPLIT_OVERLAPS_BY_PARTNER: value,
+      }).CROSSBEAM_SPLIT_OVERLAPS_BY_PARTNER;
+
+    expect(split('true')).toBe(true);
+    expect(split('false')).toBe(false);
+    expect(split('auto')).toBe('auto');
+    expect(() => split('yes')).toThrow(
+      /CROSSBEAM_SPLIT_OVERLAPS_BY_PARTNER: .*\(received "yes"\)/,
+    );
   });
 
   it('reads the part size as a number', () => {

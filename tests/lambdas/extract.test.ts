@@ -322,7 +322,7 @@ describe('extract handler', () => {
           ]
         : [],
     );
-    const { handler } = handlerFor(warehouse);
+    const { handler, lines } = handlerFor(warehouse);
     const output = await handler(
       { stream: 'account_overlaps', observedAt: OBSERVED_AT, runId: 'run-c' },
       lambdaContext(15 * 60_000),
@@ -344,7 +344,10 @@ describe('extract handler', () => {
       }),
     ]);
     expect(manifest.records).toBe(2);
-    expect(warehouse.queries.join('\n')).not.toContain('sync_state');
+    expect(manifest.previous_bookmark).toBeNull();
+    expect(lines.map((line) => line.message)).toContain(
+      'Reading account_overlaps one partner at a time: its partner bookmark continues.',
+    );
   });
 
   it('skips own records read within the interval', async () => {

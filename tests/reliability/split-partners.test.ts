@@ -102,6 +102,7 @@ describe('overlaps read per partner', () => {
         warehouse: 'pglite:memory:',
         landing: `file:${tempDir('split-partners-landing')}`,
         streams: ['partners', 'account_overlaps', 'lead_overlaps'],
+        splitOverlapsByPartner: true,
       },
       logger,
     );
@@ -289,7 +290,9 @@ describe('overlaps read per partner', () => {
   });
 
   it('converges when the split is turned off and on', async () => {
-    const settings = context.settings as { splitOverlapsByPartner: boolean };
+    const settings = context.settings as {
+      splitOverlapsByPartner: boolean | 'auto';
+    };
     settings.splitOverlapsByPartner = false;
     const off = await step(1);
     expect(off.failures).toEqual([]);
@@ -317,5 +320,39 @@ describe('overlaps read per partner', () => {
         .map((m) => m.mode),
     ).toEqual(['incremental', 'incremental']);
     await expectConverged();
+  });
+
+  it('keeps the way a stream was read under auto', async () => {
+    const settings = context.settings as {
+      splitOverlapsByPartner: boolean | 'auto';
+    };
+    const overlapRuns = (sync: Awaited<ReturnType<typeof step>>) =>
+      sync.manifests
+        .filter((manifest) => manifest.stream.endsWith('_overlaps'))
+        .map((manifest) => [manifest.mode, manifest.partitions !== undefined]);
+
+    settings.splitOverlapsByPartner = true;
+    await step(1);
+    settings.splitOverlapsByPartner = 'auto';
+    const split = await step(1);
+    expect(overlapRuns(split)).toEqual([
+      ['incremental', true],
+      ['incremental', true],
+    ]);
+    await expectConverged();
+
+    settings.splitOverlapsByPartner = false;
+    await step(1);
+    settings.splitOverlapsByPartner = 'auto';
+    const oneList = await step(1);
+    expect(overlapRuns(oneList)).toEqual([
+      ['incremental', false],
+      ['incremental', false],
+    ]);
+    expect(logger.lines.join('\n')).toContain(
+      'Reading account_overlaps as one list: its bookmark continues.',
+    );
+    await expectConverged();
+    settings.splitOverlapsByPartner = true;
   });
 });

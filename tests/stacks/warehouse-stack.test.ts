@@ -353,6 +353,12 @@ describe('CrossbeamWarehouseStack with a new Serverless workgroup', () => {
     );
   });
 
+  it('chooses the overlap reading per stream by default', () => {
+    expect(
+      functionVariable(template, 'CROSSBEAM_SPLIT_OVERLAPS_BY_PARTNER').extract,
+    ).toBe('auto');
+  });
+
   it('schedules the state machine with its time zone', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 6 * * ? *)',
