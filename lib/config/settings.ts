@@ -105,7 +105,7 @@ export const SettingsSchema = z.strictObject({
    */
   splitOverlapsByPartner: z
     .union([z.boolean(), z.literal('auto')], {
-      error: 'must be true, false or "auto"',
+      error: 'must be true or false (JSON booleans, without quotes) or "auto"',
     })
     .default('auto'),
   /**
@@ -146,7 +146,26 @@ const SECRET_SETTINGS = new Set<string>([
   'accessToken',
 ]);
 
-function settingLabel(key: string): string {
+/** The command line's global flag of each setting that has one. */
+const COMMAND_LINE_FLAGS: Readonly<Record<string, string>> = {
+  apiUrl: '--api-url',
+  authUrl: '--auth-url',
+  organization: '--organization',
+  warehouse: '--warehouse',
+  landing: '--landing',
+  streams: '--streams',
+};
+
+/** Source of a top-level setting's value, for error messages. */
+type SettingOrigin = 'flag' | 'environment' | 'file';
+
+/**
+ * Names a setting with the flag that set it, or else with the environment
+ * variable that sets it.
+ */
+function settingLabel(key: string, origin: SettingOrigin | undefined): string {
+  const flag = COMMAND_LINE_FLAGS[key];
+  if (origin === 'flag' && flag !== undefined) return `${key} (${flag})`;
   const variable = Object.entries(ENVIRONMENT).find(([, name]) => name === key);
   return variable ? `${key} (${variable[0]})` : key;
 }
@@ -164,7 +183,11 @@ function describeUnknownKeys(issue: z.core.$ZodIssueUnrecognizedKeys): string {
     .join('\n');
 }
 
-function describeIssues(error: z.ZodError, source: SettingsInput): string {
+function describeIssues(
+  error: z.ZodError,
+  source: SettingsInput,
+  origins: ReadonlyMap<string, SettingOrigin>,
+): string {
   return error.issues
     .map((issue) => {
       if (issue.code === 'unrecognized_keys') return describeUnknownKeys(issue);
@@ -177,7 +200,7 @@ function describeIssues(error: z.ZodError, source: SettingsInput): string {
         value !== undefined
           ? ` (received ${JSON.stringify(typeof value === 'string' ? redactUrl(value) : value)})`
           : '';
-      return `  - ${settingLabel(issue.path.join('.'))}: ${settingMessage(issue)}${shown}`;
+      return `  - ${settingLabel(issue.path.join('.'), origins.get(top))}: ${settingMessage(issue)}${shown}`;
     })
     .join('\n');
 }
@@ -252,6 +275,11 @@ export function loadSettings(
     ),
   );
   const merged = { ...fromFile, ...fromEnv, ...flags } as SettingsInput;
+  const origins = new Map<string, SettingOrigin>([
+    ...Object.keys(fromFile).map((key) => [key, 'file'] as const),
+    ...Object.keys(fromEnv).map((key) => [key, 'environment'] as const),
+    ...Object.keys(flags).map((key) => [key, 'flag'] as const),
+  ]);
 
   const parsed = SettingsSchema.safeParse(merged);
   // A sources value that is not an object is reported by the schema.
@@ -264,7 +292,9 @@ export function loadSettings(
       : [];
   if (!parsed.success || sourceProblems.length > 0) {
     const problems = [
-      ...(parsed.success ? [] : [describeIssues(parsed.error, merged)]),
+      ...(parsed.success
+        ? []
+        : [describeIssues(parsed.error, merged, origins)]),
       ...sourceProblems,
     ];
     throw new ConfigurationError(

@@ -215,7 +215,8 @@ export const DeployConfigSchema = z
      */
     splitOverlapsByPartner: z
       .union([z.boolean(), z.literal('auto')], {
-        error: 'must be true, false or "auto"',
+        error:
+          'must be true or false (JSON booleans, without quotes) or "auto"',
       })
       .default('auto'),
     /**

@@ -88,7 +88,7 @@ describe('loadSettings', () => {
     expect(message).toContain(
       'apiUrl (CROSSBEAM_API_URL): must not contain a user name or password',
     );
-    expect(message).toContain('authUrl (CROSSBEAM_AUTH_URL): must not contain');
+    expect(message).toContain('authUrl (--auth-url): must not contain');
     expect(message).toContain('(received "http://user@127.0.0.1:1/")');
     expect(message).not.toContain('pw-in-url');
     expect(message).not.toContain('token-in-url');
@@ -236,13 +236,36 @@ describe('loadSettings', () => {
 
     expect(message).toContain('partSizeMb: must be a number (received "64")');
     expect(message).toContain(
-      'organization (CROSSBEAM_ORGANIZATION): must not be empty',
+      'organization (--organization): must not be empty',
     );
     expect(message).toContain(
-      'splitOverlapsByPartner: must be true, false or "auto" (received "yes")',
+      'splitOverlapsByPartner: must be true or false (JSON booleans, without quotes) or "auto" (received "yes")',
     );
-    expect(message).toContain('streams: must not be empty (received [])');
+    expect(message).toContain(
+      'streams (--streams): must not be empty (received [])',
+    );
     expect(message).not.toContain('Invalid input');
+  });
+
+  it('names where an invalid value came from', () => {
+    const messageFor = (options: Parameters<typeof loadSettings>[0]) => {
+      try {
+        loadSettings({ cwd: emptyDir(), env: {}, ...options });
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error('loadSettings accepted an invalid warehouse');
+    };
+
+    expect(messageFor({ flags: { warehouse: 'mysql://x' } })).toContain(
+      '- warehouse (--warehouse): must start with',
+    );
+    expect(messageFor({ env: { CROSSBEAM_WAREHOUSE: 'mysql://x' } })).toContain(
+      '- warehouse (CROSSBEAM_WAREHOUSE): must start with',
+    );
+    expect(messageFor({ flags: { apiUrl: 'not a url' } })).toContain(
+      '- apiUrl (--api-url):',
+    );
   });
 
   it('rejects a missing explicit config file', () => {
