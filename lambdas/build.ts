@@ -5,6 +5,7 @@ import {
   parseSourcesConfig,
   renderSourceVars,
 } from '../lib/sources/config';
+import { ensureWarehouseId } from '../lib/load/warehouse-identity';
 import { applyMigrations } from '../lib/sql/migrate';
 import { buildModels, type SourceName } from '../lib/sql/models';
 import type { RenderContext } from '../lib/sql/render';
@@ -100,8 +101,12 @@ export function createBuildHandler(
       logger,
     });
     if (migrateOnly) {
+      // Sets the id that the extracts write into their manifests, before
+      // they run side by side.
+      const warehouseId = await ensureWarehouseId(warehouse, sqlContext);
       logger.info('Applied pending migrations.', {
         applied: migrations.applied,
+        warehouseId,
       });
       return { migrationsApplied: migrations.applied, built: [], skipped: [] };
     }

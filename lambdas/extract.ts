@@ -8,6 +8,7 @@ import {
   type ExtractCheckpoint,
 } from '../lib/extract/checkpoint';
 import { extractStream, newRunId } from '../lib/extract/extract';
+import { readWarehouseId } from '../lib/load/warehouse-identity';
 import { createExtractLimiter, SlotPriority } from '../lib/extract/limiter';
 import { requestSchedule } from '../lib/extract/partitions';
 import {
@@ -192,7 +193,7 @@ export function createExtractHandler(
     const observedAt = new Date(event.observedAt);
     const runId = event.runId ?? checkpoint?.run_id ?? newRunId(observedAt);
     const limiter = createExtractLimiter(env.CROSSBEAM_REQUESTS_IN_FLIGHT);
-    const { bookmark, partitions } = await startingBookmarks(
+    const { bookmark, partitions, warehouseId } = await startingBookmarks(
       event,
       checkpoint,
       env,
@@ -241,6 +242,7 @@ export function createExtractHandler(
       observedAt,
       bookmark,
       partitions,
+      warehouseId,
       limiter,
       partBytes: partBytesFromMb(env.CROSSBEAM_PART_SIZE_MB),
       deadline: now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS,
@@ -308,7 +310,10 @@ export function createExtractHandler(
  * Returns the bookmarks a stream starts from: the stream's bookmark, or for
  * a stream split by partner one per partner. The first call of a run reads
  * both kinds from the warehouse and lets `choose` decide whether to split.
- * Later calls continue from the checkpoint, which contains them.
+ * It also reads the warehouse's id, which the migration step before the
+ * extracts sets, so that the load function skips runs stamped with another
+ * warehouse's id (a local sync pointed at this bucket, for one). Later calls
+ * continue from the checkpoint, which contains all of these.
  */
 async function startingBookmarks(
   event: z.infer<typeof ExtractEventSchema>,
@@ -321,12 +326,17 @@ async function startingBookmarks(
   }) => Promise<SplitChoice>,
 ): Promise<{
   bookmark: string | null;
-  partitions?: { bookmarks: ReadonlyMap<string, string> };
+  partitions?: {
+    bookmarks: ReadonlyMap<string, string>;
+    listBookmarked?: boolean;
+  };
+  warehouseId: string | undefined;
 }> {
   if (checkpoint) {
     return {
       bookmark: checkpoint.previous_bookmark,
       partitions: checkpoint.partitions ? { bookmarks: new Map() } : undefined,
+      warehouseId: checkpoint.warehouse_id,
     };
   }
   const spec = STREAMS[event.stream];
@@ -334,10 +344,12 @@ async function startingBookmarks(
     bookmark: null as string | null,
     partnerBookmarks: new Map<string, string>(),
   };
-  if (spec.sync === 'incremental') {
-    const warehouse = (dependencies.openWarehouse ?? openLambdaWarehouse)(env);
-    const context = redshiftSqlContext(env);
-    try {
+  let warehouseId: string | undefined;
+  const warehouse = (dependencies.openWarehouse ?? openLambdaWarehouse)(env);
+  const context = redshiftSqlContext(env);
+  try {
+    warehouseId = await readWarehouseId(warehouse, context);
+    if (spec.sync === 'incremental') {
       stored.bookmark = await readBookmark(warehouse, context, event.stream);
       if (spec.partitionBy !== undefined) {
         const partners = await readPartitionBookmarks(
@@ -351,16 +363,25 @@ async function startingBookmarks(
           }
         }
       }
-    } finally {
-      await warehouse.close();
     }
+  } finally {
+    await warehouse.close();
   }
-  if (spec.partitionBy === undefined) return { bookmark: stored.bookmark };
+  if (spec.partitionBy === undefined) {
+    return { bookmark: stored.bookmark, warehouseId };
+  }
 
   const choice = await choose(stored);
   return choice.split
-    ? { bookmark: null, partitions: { bookmarks: stored.partnerBookmarks } }
-    : { bookmark: stored.bookmark };
+    ? {
+        bookmark: null,
+        partitions: {
+          bookmarks: stored.partnerBookmarks,
+          listBookmarked: stored.bookmark !== null,
+        },
+        warehouseId,
+      }
+    : { bookmark: stored.bookmark, warehouseId };
 }
 
 /**

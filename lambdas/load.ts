@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import type { LandingStore } from '../lib/landing/store';
 import { loadPendingRuns } from '../lib/load/load';
+import { ensureWarehouseId } from '../lib/load/warehouse-identity';
 import { applyMigrations } from '../lib/sql/migrate';
 import type { RenderContext } from '../lib/sql/render';
 import { STREAM_NAMES, type StreamName } from '../lib/streams/catalog';
@@ -95,6 +96,7 @@ export function createLoadHandler(
       store,
       context: sqlContext,
       streams: streamNames,
+      warehouseId: await ensureWarehouseId(warehouse, sqlContext),
       logger,
     });
 

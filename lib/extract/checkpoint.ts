@@ -47,6 +47,8 @@ export const ExtractCheckpointSchema = z.object({
   observed_at: z.string(),
   started_at: z.string(),
   previous_bookmark: z.string().nullable(),
+  /** Id of the warehouse the run is for, written into its manifest. */
+  warehouse_id: z.string().min(1).optional(),
   /** The page to read next; absent when the stream is split by partner. */
   next_url: z.string().min(1).optional(),
   /** The position of each partner's list, for a stream split by partner. */

@@ -66,9 +66,15 @@ export interface ExtractOptions {
    * Splits the stream by partner (only streams whose catalog entry has
    * `partitionBy`): the partners come from `GET /v1/partners`, and each
    * partner's list is read from its bookmark in `bookmarks`, or in full when
-   * it has none. `bookmark` must then be null.
+   * it has none. `bookmark` must then be null. `listBookmarked` is true
+   * when the stream was last read as one list and has that list's bookmark,
+   * so that an empty partner list stops the stream as it does with partner
+   * bookmarks.
    */
-  readonly partitions?: { readonly bookmarks: ReadonlyMap<string, string> };
+  readonly partitions?: {
+    readonly bookmarks: ReadonlyMap<string, string>;
+    readonly listBookmarked?: boolean;
+  };
   /**
    * Caps requests in flight and pages held in memory, shared by every
    * stream of a run. Without one, the stream reads at most one page ahead,
@@ -300,7 +306,7 @@ async function extractSlices(
     state.partitions = await planSlices(
       options.client,
       options.stream,
-      options.partitions!.bookmarks,
+      options.partitions!,
       schedule,
     );
   }

@@ -50,18 +50,27 @@ export function sliceStartUrl(
  * slice per partner: incremental from the partner's bookmark when
  * `bookmarks` has one, otherwise a full pass of the partner's list. Raises
  * `CrossbeamApiError` for a partner item without a uuid, because its
- * overlaps could not be read and would be taken for deleted.
+ * overlaps could not be read and would be taken for deleted, and for an
+ * empty partner list when the stream has bookmarks of either kind.
  */
 export async function planSlices(
   client: CrossbeamClient,
   stream: StreamName,
-  bookmarks: ReadonlyMap<string, string>,
+  stored: {
+    readonly bookmarks: ReadonlyMap<string, string>;
+    readonly listBookmarked?: boolean;
+  },
   schedule: RequestSchedule,
 ): Promise<PartitionState> {
+  const { bookmarks } = stored;
   const { ids, pages, records } = await listPartners(client, stream, schedule);
-  if (ids.size === 0 && bookmarks.size > 0) {
+  if (ids.size === 0 && (bookmarks.size > 0 || stored.listBookmarked)) {
+    const read =
+      bookmarks.size > 0
+        ? `${bookmarks.size} partners of ${stream} have bookmarks`
+        : `${stream} has a bookmark from its last run, which read it as one list`;
     throw new CrossbeamApiError(
-      `GET ${STREAMS.partners.path} returned no partners, although ${bookmarks.size} partners of ${stream} have bookmarks. Loading that would remove every overlap of the stream, so the stream stops here. If every partnership has ended, run again with --full-refresh (or delete the stream's rows from crossbeam.partition_bookmarks).`,
+      `GET ${STREAMS.partners.path} returned no partners, although ${read}. Loading that would remove every overlap of the stream, so the stream stops here. If every partnership has ended, run again with --full-refresh (or delete the stream's rows from crossbeam.partition_bookmarks and crossbeam.sync_state).`,
     );
   }
 

@@ -58,6 +58,9 @@ export function startRunState(options: ExtractOptions): RunState {
       observed_at: options.observedAt.toISOString(),
       started_at: new Date().toISOString(),
       previous_bookmark: options.bookmark,
+      ...(options.warehouseId !== undefined && {
+        warehouse_id: options.warehouseId,
+      }),
       pages: 0,
       records: 0,
       retries: 0,
@@ -83,6 +86,7 @@ export function startRunState(options: ExtractOptions): RunState {
     ['run id', checkpoint.run_id, options.runId],
     ['observedAt', checkpoint.observed_at, options.observedAt.toISOString()],
     ['bookmark', checkpoint.previous_bookmark, options.bookmark],
+    ['warehouse id', checkpoint.warehouse_id, options.warehouseId],
   ].filter(([, saved, given]) => saved !== given);
   if (mismatches.length > 0) {
     const differences = mismatches

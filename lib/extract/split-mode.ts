@@ -42,9 +42,15 @@ export async function chooseSplit(
     return { split: false, reason: 'the API cannot filter it by partner' };
   }
   if (options.setting !== 'auto') {
+    const setting = `splitOverlapsByPartner is ${String(options.setting)}`;
+    const otherKind = options.setting
+      ? options.partnerBookmarks === 0 && options.streamBookmark
+      : options.partnerBookmarks > 0 && !options.streamBookmark;
     return {
       split: options.setting,
-      reason: `splitOverlapsByPartner is ${String(options.setting)}`,
+      reason: otherKind
+        ? `${setting}, but its bookmarks are ${options.setting ? 'for one list' : 'per partner'}, so this run reads it in full`
+        : setting,
     };
   }
   if (options.partnerBookmarks > 0) {

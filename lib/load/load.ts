@@ -5,6 +5,7 @@ import {
   manifestKey,
   type Manifest,
 } from '../extract/manifest';
+import { runFolder } from '../extract/run-state';
 import type { LandingStore } from '../landing/store';
 import type { Logger } from '../log';
 import { crashPoint } from '../pipeline/crash-point';
@@ -365,10 +366,21 @@ export async function loadRun(options: LoadRunOptions): Promise<LoadRunResult> {
     const storedPartitions = spec.partitionBy
       ? await readPartitionBookmarks(warehouse, context, spec.name)
       : new Map<string, PartitionBookmark>();
-    const advanced = advancedPartitions(manifest, storedPartitions);
     const bookmarkAdvanced = partitions
-      ? advanced.length === partitions.slices.length
+      ? advancedPartitions(manifest, storedPartitions).length ===
+        partitions.slices.length
       : bookmarkAdvances(manifest, stored);
+    // When a list run loaded before this split run has replaced the partner
+    // bookmarks that the split run started from, the split run keeps the
+    // list's bookmark. Moving only some partners' bookmarks would clear it,
+    // and the next run would read the other partners in full.
+    const afterListRun =
+      partitions !== undefined &&
+      !bookmarkAdvanced &&
+      (stored?.bookmark ?? null) !== null;
+    const advanced = afterListRun
+      ? []
+      : advancedPartitions(manifest, storedPartitions);
     const rowsLoaded = Object.values(tableRows).reduce((a, b) => a + b, 0);
     const loadedAt = new Date();
     const observedAt = toDate(manifest.observed_at)!;
@@ -385,7 +397,9 @@ export async function loadRun(options: LoadRunOptions): Promise<LoadRunResult> {
       stream: spec.name,
       // A split stream keeps its bookmarks per partner.
       bookmark: partitions
-        ? null
+        ? afterListRun
+          ? stored!.bookmark
+          : null
         : bookmarkAdvanced
           ? manifest.bookmark
           : (stored?.bookmark ?? null),
@@ -486,12 +500,15 @@ async function readManifest(
 ): Promise<Manifest> {
   const key = manifestKey(stream, runId);
   const text = (await store.getBuffer(key)).toString('utf8');
+  // A load never moves a bookmark past a run it has not loaded, so the next
+  // sync reads a removed run's records again.
+  const advice = `Remove the run folder ${store.locate(runFolder(stream, runId))} to go on, and the next sync reads its records again.`;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
     throw new CrossbeamWarehouseError(
-      `Invalid manifest ${store.locate(key)}: it is not JSON (${errorMessage(error)}). Extract the run again.`,
+      `Invalid manifest ${store.locate(key)}: it is not JSON (${errorMessage(error)}). ${advice}`,
       { cause: error },
     );
   }
@@ -501,7 +518,7 @@ async function readManifest(
       .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
       .join('; ');
     throw new CrossbeamWarehouseError(
-      `Invalid manifest ${store.locate(key)}: ${problems}. Extract the run again.`,
+      `Invalid manifest ${store.locate(key)}: ${problems}. ${advice}`,
     );
   }
   const manifest = result.data;
@@ -514,6 +531,10 @@ async function readManifest(
 }
 
 /** Orders run ids by their characters, the order in which runs happened. */
+// NOTE: run ids order runs to the second of their observed time. Two runs
+// of one stream observed within the same second load in the order of their
+// random suffixes. The run lock and the time a sync takes make that
+// unlikely, but do not rule it out.
 function compareRunIds(a: string, b: string): number {
   if (a < b) return -1;
   if (a > b) return 1;
@@ -609,7 +630,7 @@ export async function loadPendingRuns(
   }
   if (foreign.length > 0) {
     logger?.warn(
-      `Skipped ${foreign.length} landed ${foreign.length === 1 ? 'run' : 'runs'} that another warehouse's sync wrote to this landing store (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}). Give each warehouse a landing folder of its own (CROSSBEAM_LANDING), or remove those run folders.`,
+      `Skipped ${foreign.length} landed ${foreign.length === 1 ? 'run' : 'runs'} stamped for another warehouse, not this one (${options.warehouseId}): ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}. Another warehouse shares this landing store, or this warehouse was recreated. Give each warehouse a landing folder of its own (CROSSBEAM_LANDING), or remove those run folders.`,
       { runs: foreign.length },
     );
   }

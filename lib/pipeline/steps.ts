@@ -274,7 +274,9 @@ async function extractOne(
     );
   }
   const saved = choice.split ? null : streamBookmark;
-  const partitions = choice.split ? { bookmarks: partnerBookmarks } : undefined;
+  const partitions = choice.split
+    ? { bookmarks: partnerBookmarks, listBookmarked: streamBookmark !== null }
+    : undefined;
 
   // Bounds a stream in time, so an API that pages without end cannot keep
   // a run going for ever.
@@ -414,7 +416,9 @@ export async function buildWarehouse(
   }
   for (const [reason, names] of byReason) {
     context.logger.info(
-      `Skipped ${names.length === 1 ? 'model' : `${names.length} models`} ${names.join(', ')}: ${reason}`,
+      names.length === 1
+        ? `Skipped model ${names[0]}. It ${reason}.`
+        : `Skipped ${names.length} models (${names.join(', ')}). Each ${reason}.`,
     );
   }
   return { result, durationMs: Date.now() - started };

@@ -73,7 +73,7 @@ describe('crossbeam-warehouse run', () => {
     );
     // Models skipped for one missing source share one log line.
     expect(stderr).toMatch(
-      /Skipped \d+ models stg_crm__accounts, .*: requires the crm source/,
+      /Skipped \d+ models \(stg_crm__accounts, .*\)\. Each requires the crm source/,
     );
     expect(stderr).not.toContain('Skipped model stg_crm__accounts');
     expect(await liveOverlaps()).toBe(worldOverlaps(anchor));
@@ -126,7 +126,7 @@ describe('crossbeam-warehouse run', () => {
     await expect(
       cli('status', '--warehouse', 'mysql://nowhere'),
     ).rejects.toMatchObject({
-      stderr: expect.stringContaining('warehouse (CROSSBEAM_WAREHOUSE)'),
+      stderr: expect.stringContaining('warehouse (--warehouse)'),
     });
   });
 

@@ -362,7 +362,7 @@ describe('extractStream split by partner', () => {
     const partitions = await planSlices(
       client,
       'account_overlaps',
-      new Map(),
+      { bookmarks: new Map() },
       (request) => request(),
     );
     // Another stream's landing pages hold every page slot.
@@ -492,6 +492,22 @@ describe('extractStream split by partner', () => {
       }),
     );
     expect(emptied.partitions!.slices).toEqual([]);
+  });
+
+  it('stops on an empty partner list after a list run', async () => {
+    const everyone = new Set(world.partners.map((partner) => partner.uuid));
+    const client = hidingPartners(clientFor(sandbox.url), () => everyone);
+
+    await expect(
+      extractStream(
+        baseOptions('empty-after-list', {
+          client,
+          partitions: { bookmarks: new Map(), listBookmarked: true },
+        }),
+      ),
+    ).rejects.toThrow(
+      /returned no partners, although account_overlaps has a bookmark/,
+    );
   });
 
   it('rejects a partner without a uuid', async () => {

@@ -32,6 +32,22 @@ describe('chooseSplit', () => {
     expect(always.counted() + never.counted()).toBe(0);
   });
 
+  it('says when a setting reads in full', async () => {
+    const toSplit = options({ setting: true, streamBookmark: true });
+    const toList = options({ setting: false, partnerBookmarks: 3 });
+    const kept = options({ setting: true, partnerBookmarks: 3 });
+
+    expect((await chooseSplit(toSplit)).reason).toBe(
+      'splitOverlapsByPartner is true, but its bookmarks are for one list, so this run reads it in full',
+    );
+    expect((await chooseSplit(toList)).reason).toBe(
+      'splitOverlapsByPartner is false, but its bookmarks are per partner, so this run reads it in full',
+    );
+    expect((await chooseSplit(kept)).reason).toBe(
+      'splitOverlapsByPartner is true',
+    );
+  });
+
   it('never splits a stream the API cannot filter by partner', async () => {
     const choice = await chooseSplit(
       options({ stream: 'accounts', setting: true }),

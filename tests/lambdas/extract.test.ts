@@ -104,13 +104,19 @@ afterAll(async () => {
   await s3.close();
 });
 
-/** Returns a warehouse whose sync_state has `bookmark` for account_overlaps. */
-function warehouseWithBookmark(bookmark: string | null) {
-  return new RecordingWarehouse((sql) =>
-    sql.includes('sync_state') && bookmark !== null
+/**
+ * Returns a warehouse whose sync_state has `bookmark` for account_overlaps,
+ * and whose warehouse_identity has `warehouseId` when given.
+ */
+function warehouseWithBookmark(bookmark: string | null, warehouseId?: string) {
+  return new RecordingWarehouse((sql) => {
+    if (sql.includes('warehouse_identity') && warehouseId !== undefined) {
+      return [{ warehouse_id: warehouseId }];
+    }
+    return sql.includes('sync_state') && bookmark !== null
       ? [{ stream: 'account_overlaps', bookmark }]
-      : [],
-  );
+      : [];
+  });
 }
 
 function handlerFor(
@@ -135,7 +141,7 @@ function handlerFor(
 
 describe('extract handler', () => {
   it('loops with checkpoints until the stream is complete', async () => {
-    const warehouse = warehouseWithBookmark(null);
+    const warehouse = warehouseWithBookmark(null, 'warehouse-a');
     const { handler, store, metrics } = handlerFor(warehouse, SECRET, {
       CROSSBEAM_SPLIT_OVERLAPS_BY_PARTNER: 'false',
     });
@@ -171,6 +177,8 @@ describe('extract handler', () => {
     expect(manifest.records).toBe(PAGES * 2);
     expect(manifest.observed_at).toBe(OBSERVED_AT);
     expect(manifest.bookmark).toContain('cursor=bookmark-9');
+    // Read on the first call, carried by the checkpoints to the last.
+    expect(manifest.warehouse_id).toBe('warehouse-a');
 
     const parts = manifest.tables.overlaps!.parts;
     expect(parts).toHaveLength(PAGES);
@@ -381,7 +389,9 @@ describe('extract handler', () => {
       lambdaContext(15 * 60_000),
     );
     expect(output.status).toBe('complete');
-    expect(warehouse.queries).toHaveLength(0);
+    expect(
+      warehouse.queries.filter((sql) => sql.includes('sync_state')),
+    ).toEqual([]);
   });
 
   it('rejects a secret that still holds placeholders', async () => {

@@ -105,6 +105,49 @@ describe('load handler', () => {
     );
   });
 
+  it('skips runs stamped for another warehouse', async () => {
+    const identified = (id: string) =>
+      new RecordingWarehouse((sql) =>
+        sql.includes('warehouse_identity') ? [{ warehouse_id: id }] : [],
+      );
+    const extract = createExtractHandler({
+      env: lambdaEnv(api.url),
+      openWarehouse: () => identified('warehouse-a'),
+      openStore: () => s3.openStore(),
+      observability: recordingObservability().observability,
+    });
+    const stamped = asExtractOutput(
+      await extract(
+        { stream: 'partners', observedAt: '2026-12-04T07:00:00.000Z' },
+        lambdaContext(15 * 60_000),
+      ),
+    ).runId;
+
+    const loadInto = async (id: string) => {
+      const recorded = recordingObservability();
+      const load = createLoadHandler({
+        env: lambdaEnv(api.url),
+        openWarehouse: () => identified(id),
+        openStore: () => s3.openStore(),
+        observability: recorded.observability,
+      });
+      const output = await load(
+        { streams: ['partners'] },
+        lambdaContext(60_000),
+      );
+      return { streams: output.streams, lines: recorded.lines };
+    };
+
+    const other = await loadInto('warehouse-b');
+    expect(other.streams[0]!.runsLoaded).toEqual([runId]);
+    expect(other.streams[0]!.runsSkipped).toBe(1);
+    const warning = other.lines.find((line) => line.level === 'warn');
+    expect(warning?.message).toContain(`partners/${stamped}`);
+
+    const own = await loadInto('warehouse-a');
+    expect(own.streams[0]!.runsLoaded).toEqual([runId, stamped].sort());
+  });
+
   it('rejects an unknown stream', async () => {
     const load = createLoadHandler({
       env: lambdaEnv(api.url),
@@ -143,6 +186,12 @@ describe('build handler', () => {
     expect(
       warehouse.queries.some((sql) => /create or replace view/i.test(sql)),
     ).toBe(false);
+    // Sets the id that the extracts after it stamp their runs with.
+    expect(
+      warehouse.queries.some((sql) =>
+        /insert into \S+\.warehouse_identity/i.test(sql),
+      ),
+    ).toBe(true);
   });
 
   it('builds the models and skips those without sources', async () => {

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import type { PipelineContext } from '../../lib/pipeline/context';
 import { createClientForSettings } from '../../lib/pipeline/client';
 import { loadLanded, syncStreams } from '../../lib/pipeline/steps';
@@ -107,5 +108,34 @@ describe('two warehouses sharing a landing folder', () => {
       );
       expect(partners).toHaveLength(1);
     }
+  });
+
+  it('names the run folder of a malformed manifest', async () => {
+    const runId = '20990102T000000Z-malformed';
+    const manifest = await writeLandedRun(demo.store, {
+      stream: 'partners',
+      runId,
+      observedAt: '2099-01-02T00:00:00.000Z',
+      tables: { partners: [{ partner_id: 'p-malformed' }] },
+    });
+    const key = `partners/${runId}/manifest.json`;
+    await demo.store.put(
+      key,
+      JSON.stringify({ ...manifest, warehouse_id: '' }),
+    );
+
+    const folder = demo.store.locate(`partners/${runId}`);
+    const failure = await loadLanded(demo).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(Error);
+    const message = (failure as Error).message;
+    expect(message).toContain(`Invalid manifest ${demo.store.locate(key)}`);
+    expect(message).toContain('warehouse_id');
+    expect(message).toContain(`Remove the run folder ${folder} to go on`);
+
+    await rm(folder.replace(/^file:/, ''), { recursive: true });
+    await expect(loadLanded(demo)).resolves.toBeDefined();
   });
 });

@@ -322,6 +322,70 @@ describe('overlaps read per partner', () => {
     await expectConverged();
   });
 
+  it('stops on no partners after a list run', async () => {
+    const settings = context.settings as {
+      splitOverlapsByPartner: boolean | 'auto';
+    };
+    settings.splitOverlapsByPartner = false;
+    expect((await step(1)).failures).toEqual([]);
+    const before = await storedKeys();
+    expect(before.length).toBeGreaterThan(0);
+
+    settings.splitOverlapsByPartner = true;
+    hidden = new Set(partnerIds());
+    const sync = await step(1);
+    hidden = new Set();
+
+    expect(sync.failures).toHaveLength(2);
+    expect(String((sync.failures[0]!.error as Error).message)).toContain(
+      'has a bookmark from its last run, which read it as one list',
+    );
+    expect(await storedKeys()).toEqual(before);
+    expect((await step(1)).failures).toEqual([]);
+    await expectConverged();
+  });
+
+  it('keeps the list bookmark past a stale split run', async () => {
+    const settings = context.settings as {
+      splitOverlapsByPartner: boolean | 'auto';
+    };
+    const syncOnly = async (days: number, setting: boolean | 'auto') => {
+      settings.splitOverlapsByPartner = setting;
+      clock = new Date(clock.getTime() + days * DAY_MS);
+      sandbox.setClock(clock);
+      // Run ids order loads to the second, so the two runs must not share
+      // one.
+      await new Promise((resolve) =>
+        setTimeout(resolve, 1010 - (Date.now() % 1000)),
+      );
+      const sync = await syncStreams(context, client);
+      expect(sync.failures).toEqual([]);
+      return sync;
+    };
+    settings.splitOverlapsByPartner = true;
+    expect((await step(1)).failures).toEqual([]);
+    // Both runs land before either loads: the list run replaces the
+    // partner bookmarks that the split run after it started from.
+    await syncOnly(1, false);
+    await syncOnly(1, 'auto');
+    await loadLanded(context);
+
+    const [state] = await context.warehouse.query(
+      "select bookmark from crossbeam.sync_state where stream = 'account_overlaps'",
+    );
+    expect(state!.bookmark).not.toBeNull();
+    const next = await step(1);
+    expect(
+      next.manifests
+        .filter((m) => m.stream.endsWith('_overlaps'))
+        .map((m) => [m.mode, m.partitions !== undefined]),
+    ).toEqual([
+      ['incremental', false],
+      ['incremental', false],
+    ]);
+    await expectConverged();
+  });
+
   it('keeps the way a stream was read under auto', async () => {
     const settings = context.settings as {
       splitOverlapsByPartner: boolean | 'auto';
