@@ -90,16 +90,20 @@ describe('run lock and status after faults', () => {
   it('rejects a second run while the first holds the warehouse', async () => {
     // Slow responses keep the first run inside its lock for a while.
     sandbox.setLatency(150);
-    const [first, second] = await Promise.all([
-      runCli(workDir, env, ['run']),
-      new Promise((resolve) => setTimeout(resolve, 300)).then(() =>
-        runCli(workDir, env, ['run']),
-      ),
-    ]);
+    const running = runCli(workDir, env, ['run']);
+    // The second run starts once the first holds the lock, however slowly
+    // the machine starts the first.
+    const waitUntil = Date.now() + 60_000;
+    while (!existsSync(lockFile) && Date.now() < waitUntil) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const second = await runCli(workDir, env, ['run']);
+    const first = await running;
     sandbox.setLatency(0);
 
-    expect(first.code).toBe(0);
-    expect(second.code).toBe(1);
+    // The whole result, so that a failure shows the run's stderr.
+    expect(first).toMatchObject({ code: 0 });
+    expect(second).toMatchObject({ code: 1 });
     expect(second.stderr).toContain(
       `error: The warehouse .crossbeam/warehouse is in use by "crossbeam-warehouse run" (pid `,
     );
