@@ -19,12 +19,13 @@ import {
 import { partBytesFromMb } from '../lib/landing/part-writer';
 import type { LandingStore } from '../lib/landing/store';
 import {
+  hasLiveRows,
   readBookmark,
   readPartitionBookmarks,
   readStreamStatus,
 } from '../lib/load/sync-state';
 import { refreshDue } from '../lib/pipeline/refresh';
-import { STREAMS, STREAM_NAMES } from '../lib/streams/catalog';
+import { STREAMS, STREAM_NAMES, type StreamName } from '../lib/streams/catalog';
 import type { Warehouse } from '../lib/warehouse/warehouse';
 import {
   createLambdaTokenSource,
@@ -328,7 +329,7 @@ async function startingBookmarks(
   bookmark: string | null;
   partitions?: {
     bookmarks: ReadonlyMap<string, string>;
-    listBookmarked?: boolean;
+    hasStoredRows?: () => Promise<boolean>;
   };
   warehouseId: string | undefined;
 }> {
@@ -377,11 +378,28 @@ async function startingBookmarks(
         bookmark: null,
         partitions: {
           bookmarks: stored.partnerBookmarks,
-          listBookmarked: stored.bookmark !== null,
+          ...(stored.bookmark !== null && {
+            hasStoredRows: () =>
+              readHasLiveRows(event.stream, env, dependencies),
+          }),
         },
         warehouseId,
       }
     : { bookmark: stored.bookmark, warehouseId };
+}
+
+/** Returns whether the warehouse contains live rows of `stream`. */
+async function readHasLiveRows(
+  stream: StreamName,
+  env: LambdaEnvironment,
+  dependencies: ExtractDependencies,
+): Promise<boolean> {
+  const warehouse = (dependencies.openWarehouse ?? openLambdaWarehouse)(env);
+  try {
+    return await hasLiveRows(warehouse, redshiftSqlContext(env), stream);
+  } finally {
+    await warehouse.close();
+  }
 }
 
 /**

@@ -160,12 +160,13 @@ const COMMAND_LINE_FLAGS: Readonly<Record<string, string>> = {
 type SettingOrigin = 'flag' | 'environment' | 'file';
 
 /**
- * Names a setting with the flag that set it, or else with the environment
- * variable that sets it.
+ * Names a setting by where its value came from: the flag that set it, the
+ * config file's key alone, or else the environment variable that sets it.
  */
 function settingLabel(key: string, origin: SettingOrigin | undefined): string {
   const flag = COMMAND_LINE_FLAGS[key];
   if (origin === 'flag' && flag !== undefined) return `${key} (${flag})`;
+  if (origin === 'file') return key;
   const variable = Object.entries(ENVIRONMENT).find(([, name]) => name === key);
   return variable ? `${key} (${variable[0]})` : key;
 }

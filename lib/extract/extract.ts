@@ -66,14 +66,13 @@ export interface ExtractOptions {
    * Splits the stream by partner (only streams whose catalog entry has
    * `partitionBy`): the partners come from `GET /v1/partners`, and each
    * partner's list is read from its bookmark in `bookmarks`, or in full when
-   * it has none. `bookmark` must then be null. `listBookmarked` is true
-   * when the stream was last read as one list and has that list's bookmark,
-   * so that an empty partner list stops the stream as it does with partner
-   * bookmarks.
+   * it has none. `bookmark` must then be null. `hasStoredRows`, called
+   * only when the partner list is empty, returns whether the warehouse holds
+   * rows of the stream, which loading an empty split run would remove.
    */
   readonly partitions?: {
     readonly bookmarks: ReadonlyMap<string, string>;
-    readonly listBookmarked?: boolean;
+    readonly hasStoredRows?: () => Promise<boolean>;
   };
   /**
    * Caps requests in flight and pages held in memory, shared by every

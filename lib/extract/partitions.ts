@@ -51,26 +51,27 @@ export function sliceStartUrl(
  * `bookmarks` has one, otherwise a full pass of the partner's list. Raises
  * `CrossbeamApiError` for a partner item without a uuid, because its
  * overlaps could not be read and would be taken for deleted, and for an
- * empty partner list when the stream has bookmarks of either kind.
+ * empty partner list when the stream has partner bookmarks or stored rows.
  */
 export async function planSlices(
   client: CrossbeamClient,
   stream: StreamName,
   stored: {
     readonly bookmarks: ReadonlyMap<string, string>;
-    readonly listBookmarked?: boolean;
+    readonly hasStoredRows?: () => Promise<boolean>;
   },
   schedule: RequestSchedule,
 ): Promise<PartitionState> {
   const { bookmarks } = stored;
   const { ids, pages, records } = await listPartners(client, stream, schedule);
-  if (ids.size === 0 && (bookmarks.size > 0 || stored.listBookmarked)) {
-    const read =
-      bookmarks.size > 0
-        ? `${bookmarks.size} partners of ${stream} have bookmarks`
-        : `${stream} has a bookmark from its last run, which read it as one list`;
+  if (ids.size === 0 && bookmarks.size > 0) {
     throw new CrossbeamApiError(
-      `GET ${STREAMS.partners.path} returned no partners, although ${read}. Loading that would remove every overlap of the stream, so the stream stops here. If every partnership has ended, run again with --full-refresh (or delete the stream's rows from crossbeam.partition_bookmarks and crossbeam.sync_state).`,
+      `GET ${STREAMS.partners.path} returned no partners, although ${bookmarks.size} partners of ${stream} have bookmarks. Loading that would remove every overlap of the stream, so the stream stops here. If every partnership has ended, run again with --full-refresh (or delete the stream's rows from crossbeam.partition_bookmarks).`,
+    );
+  }
+  if (ids.size === 0 && (await stored.hasStoredRows?.())) {
+    throw new CrossbeamApiError(
+      `GET ${STREAMS.partners.path} returned no partners, although the warehouse contains overlaps of ${stream}, which its last run read as one list. Loading that would remove every overlap of the stream, so the stream stops here. If every partnership has ended, set splitOverlapsByPartner to false, or run again with --full-refresh.`,
     );
   }
 

@@ -98,6 +98,17 @@ function targetTable(spec: LandedTableSpec, context: RenderContext): string {
   return `${context.schemas.crossbeam}.${spec.name}`;
 }
 
+/**
+ * A query that returns one row when `spec`'s stored table contains a row of
+ * its stream that is not deleted, and none otherwise.
+ */
+export function liveRowSql(
+  spec: LandedTableSpec,
+  context: RenderContext,
+): string {
+  return `select 1 as found from ${targetTable(spec, context)} as stored where ${notDeleted('stored', spec)}${scopeFilter('stored', spec, context)} limit 1`;
+}
+
 /** True when `child` carries every key column of `parent`. */
 function isChildOf(child: LandedTableSpec, parent: LandedTableSpec): boolean {
   const names = new Set(child.columns.map((column) => column.name));

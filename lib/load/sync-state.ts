@@ -1,5 +1,6 @@
 import { quoteLiteral, renderSql, type RenderContext } from '../sql/render';
-import type { StreamName } from '../streams/catalog';
+import { STREAMS, type StreamName } from '../streams/catalog';
+import { liveRowSql } from './merge-sql';
 import type { Row, Warehouse } from '../warehouse/warehouse';
 
 /** A stream's row of `<crossbeam>.sync_state`. */
@@ -112,6 +113,19 @@ export async function readStreamStatus(
     `select ${COLUMNS.join(', ')} from ${syncStateTable(context)} where stream = ${quoteLiteral(stream, context.dialect)}`,
   );
   return rows[0] ? toSyncStatus(rows[0]) : null;
+}
+
+/**
+ * Returns whether the warehouse contains a row of `stream` that is not
+ * deleted, in the stream's first table (overlaps, for an overlap stream).
+ */
+export async function hasLiveRows(
+  warehouse: Warehouse,
+  context: RenderContext,
+  stream: StreamName,
+): Promise<boolean> {
+  const main = STREAMS[stream].tables[0]!;
+  return (await warehouse.query(liveRowSql(main, context))).length > 0;
 }
 
 /**

@@ -15,11 +15,15 @@ export async function ensureWarehouseId(
 
   const table = renderSql('{{ crossbeam }}.warehouse_identity', context);
   const id = randomUUID();
+  // The insert does nothing once any id exists, so a caller that read an
+  // empty table just before another caller's insert still agrees with it.
+  // NOTE: two inserts running at the same instant can still both land, so
+  // the two callers may return different ids. The state machine never runs
+  // two executions at once, but a command-line sync against the stack's
+  // Redshift during its first migration step is not excluded.
   await warehouse.query(
-    `insert into ${table} (warehouse_id, created_at) values (${quoteLiteral(id, context.dialect)}, ${renderSql('{{ now }}', context)})`,
+    `insert into ${table} (warehouse_id, created_at) select ${quoteLiteral(id, context.dialect)}, ${renderSql('{{ now }}', context)} where not exists (select 1 from ${table})`,
   );
-  // Reads the id back, so that two callers that raced to insert agree on
-  // the oldest one.
   return (await readWarehouseId(warehouse, context)) ?? id;
 }
 

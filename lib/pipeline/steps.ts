@@ -20,7 +20,11 @@ import {
   readBookmark,
   readPartitionBookmarks,
 } from '../load/load';
-import { readStreamStatus, writeStreamErrorSql } from '../load/sync-state';
+import {
+  hasLiveRows,
+  readStreamStatus,
+  writeStreamErrorSql,
+} from '../load/sync-state';
 import { ensureWarehouseId } from '../load/warehouse-identity';
 import { applyMigrations } from '../sql/migrate';
 import { buildModels, type BuildResult } from '../sql/models';
@@ -275,7 +279,13 @@ async function extractOne(
   }
   const saved = choice.split ? null : streamBookmark;
   const partitions = choice.split
-    ? { bookmarks: partnerBookmarks, listBookmarked: streamBookmark !== null }
+    ? {
+        bookmarks: partnerBookmarks,
+        ...(streamBookmark !== null && {
+          hasStoredRows: () =>
+            hasLiveRows(context.warehouse, context.sql, stream),
+        }),
+      }
     : undefined;
 
   // Bounds a stream in time, so an API that pages without end cannot keep

@@ -266,6 +266,13 @@ describe('loadSettings', () => {
     expect(messageFor({ flags: { apiUrl: 'not a url' } })).toContain(
       '- apiUrl (--api-url):',
     );
+
+    const cwd = emptyDir();
+    writeFileSync(
+      path.join(cwd, 'crossbeam-warehouse.config.json'),
+      JSON.stringify({ warehouse: 'mysql://x' }),
+    );
+    expect(messageFor({ cwd })).toContain('- warehouse: must start with');
   });
 
   it('rejects a missing explicit config file', () => {

@@ -494,7 +494,7 @@ describe('extractStream split by partner', () => {
     expect(emptied.partitions!.slices).toEqual([]);
   });
 
-  it('stops on an empty partner list after a list run', async () => {
+  it('stops on no partners with stored rows', async () => {
     const everyone = new Set(world.partners.map((partner) => partner.uuid));
     const client = hidingPartners(clientFor(sandbox.url), () => everyone);
 
@@ -502,12 +502,27 @@ describe('extractStream split by partner', () => {
       extractStream(
         baseOptions('empty-after-list', {
           client,
-          partitions: { bookmarks: new Map(), listBookmarked: true },
+          partitions: {
+            bookmarks: new Map(),
+            hasStoredRows: async () => true,
+          },
         }),
       ),
     ).rejects.toThrow(
-      /returned no partners, although account_overlaps has a bookmark/,
+      /returned no partners, although the warehouse contains overlaps of account_overlaps/,
     );
+
+    // Without stored overlaps, the empty list removes nothing and is read.
+    const empty = await complete(
+      baseOptions('empty-nothing-stored', {
+        client,
+        partitions: {
+          bookmarks: new Map(),
+          hasStoredRows: async () => false,
+        },
+      }),
+    );
+    expect(empty.partitions!.slices).toEqual([]);
   });
 
   it('rejects a partner without a uuid', async () => {

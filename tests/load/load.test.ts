@@ -8,6 +8,10 @@ import {
   readBookmark,
   readSyncStatus,
 } from '../../lib/load/load';
+import {
+  ensureWarehouseId,
+  readWarehouseId,
+} from '../../lib/load/warehouse-identity';
 import { applyMigrations } from '../../lib/sql/migrate';
 import { migrationsDir } from '../../lib/sql/paths';
 import type { RenderContext } from '../../lib/sql/render';
@@ -1154,3 +1158,33 @@ function failingOn(inner: Warehouse, pattern: RegExp): Warehouse {
       ),
   };
 }
+
+describe('ensureWarehouseId', () => {
+  it('keeps the first id of the warehouse', async () => {
+    const first = await ensureWarehouseId(warehouse, context);
+    expect(await ensureWarehouseId(warehouse, context)).toBe(first);
+    expect(await readWarehouseId(warehouse, context)).toBe(first);
+  });
+
+  it('agrees with an id set after its read', async () => {
+    // Another caller inserts its id between this caller's read of the
+    // empty table and its own insert.
+    let reads = 0;
+    const racing = {
+      dialect: warehouse.dialect,
+      query: async (sql: string) => {
+        if (/^select warehouse_id/.test(sql) && reads++ === 0) {
+          await warehouse.query(
+            `insert into ${context.schemas.crossbeam}.warehouse_identity (warehouse_id, created_at) values ('other-caller', now())`,
+          );
+          return [];
+        }
+        return warehouse.query(sql);
+      },
+    } as unknown as Warehouse;
+
+    expect(await ensureWarehouseId(racing, context)).toBe('other-caller');
+    const stored = await rows('select warehouse_id from cb.warehouse_identity');
+    expect(stored).toEqual([{ warehouse_id: 'other-caller' }]);
+  });
+});

@@ -4,6 +4,7 @@ import {
   createCrossbeamClient,
   type CrossbeamClient,
 } from '../../lib/crossbeam/client';
+import { hasLiveRows } from '../../lib/load/sync-state';
 import { createClientForSettings } from '../../lib/pipeline/client';
 import type { PipelineContext } from '../../lib/pipeline/context';
 import {
@@ -338,7 +339,7 @@ describe('overlaps read per partner', () => {
 
     expect(sync.failures).toHaveLength(2);
     expect(String((sync.failures[0]!.error as Error).message)).toContain(
-      'has a bookmark from its last run, which read it as one list',
+      'although the warehouse contains overlaps of account_overlaps, which its last run read as one list',
     );
     expect(await storedKeys()).toEqual(before);
     expect((await step(1)).failures).toEqual([]);
@@ -418,5 +419,24 @@ describe('overlaps read per partner', () => {
     );
     await expectConverged();
     settings.splitOverlapsByPartner = true;
+  });
+
+  it('finds live overlaps per stream', async () => {
+    expect(
+      await hasLiveRows(context.warehouse, context.sql, 'account_overlaps'),
+    ).toBe(true);
+    expect(
+      await hasLiveRows(context.warehouse, context.sql, 'lead_overlaps'),
+    ).toBe(true);
+
+    await context.warehouse.query(
+      "update crossbeam.overlaps set is_deleted = true where overlap_type = 'lead'",
+    );
+    expect(
+      await hasLiveRows(context.warehouse, context.sql, 'lead_overlaps'),
+    ).toBe(false);
+    expect(
+      await hasLiveRows(context.warehouse, context.sql, 'account_overlaps'),
+    ).toBe(true);
   });
 });
