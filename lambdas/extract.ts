@@ -10,7 +10,10 @@ import {
 import { extractStream, newRunId } from '../lib/extract/extract';
 import { readWarehouseId } from '../lib/load/warehouse-identity';
 import { createExtractLimiter, SlotPriority } from '../lib/extract/limiter';
-import { requestSchedule } from '../lib/extract/partitions';
+import {
+  requestSchedule,
+  type PartnerBookmarks,
+} from '../lib/extract/partitions';
 import {
   chooseSplit,
   countPartners,
@@ -327,10 +330,7 @@ async function startingBookmarks(
   }) => Promise<SplitChoice>,
 ): Promise<{
   bookmark: string | null;
-  partitions?: {
-    bookmarks: ReadonlyMap<string, string>;
-    hasStoredRows?: () => Promise<boolean>;
-  };
+  partitions?: PartnerBookmarks;
   warehouseId: string | undefined;
 }> {
   if (checkpoint) {

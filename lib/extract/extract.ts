@@ -19,6 +19,7 @@ import {
   readSlices,
   relistPartners,
   requestSchedule,
+  type PartnerBookmarks,
 } from './partitions';
 import type { Manifest } from './manifest';
 import { runFolder, startRunState, type RunState } from './run-state';
@@ -66,14 +67,9 @@ export interface ExtractOptions {
    * Splits the stream by partner (only streams whose catalog entry has
    * `partitionBy`): the partners come from `GET /v1/partners`, and each
    * partner's list is read from its bookmark in `bookmarks`, or in full when
-   * it has none. `bookmark` must then be null. `hasStoredRows`, called
-   * only when the partner list is empty, returns whether the warehouse holds
-   * rows of the stream, which loading an empty split run would remove.
+   * it has none. `bookmark` must then be null.
    */
-  readonly partitions?: {
-    readonly bookmarks: ReadonlyMap<string, string>;
-    readonly hasStoredRows?: () => Promise<boolean>;
-  };
+  readonly partitions?: PartnerBookmarks;
   /**
    * Caps requests in flight and pages held in memory, shared by every
    * stream of a run. Without one, the stream reads at most one page ahead,

@@ -45,6 +45,18 @@ export function sliceStartUrl(
   });
 }
 
+/** The stored state that a stream split by partner starts from. */
+export interface PartnerBookmarks {
+  /** Each partner's bookmark. A partner without one is read in full. */
+  readonly bookmarks: ReadonlyMap<string, string>;
+  /**
+   * Returns whether the warehouse contains rows of the stream, which
+   * loading an empty split run would remove. Called only when the partner
+   * list is empty.
+   */
+  readonly hasStoredRows?: () => Promise<boolean>;
+}
+
 /**
  * Lists the organization's partners (`GET /v1/partners`) and returns one
  * slice per partner: incremental from the partner's bookmark when
@@ -56,10 +68,7 @@ export function sliceStartUrl(
 export async function planSlices(
   client: CrossbeamClient,
   stream: StreamName,
-  stored: {
-    readonly bookmarks: ReadonlyMap<string, string>;
-    readonly hasStoredRows?: () => Promise<boolean>;
-  },
+  stored: PartnerBookmarks,
   schedule: RequestSchedule,
 ): Promise<PartitionState> {
   const { bookmarks } = stored;

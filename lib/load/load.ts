@@ -366,9 +366,9 @@ export async function loadRun(options: LoadRunOptions): Promise<LoadRunResult> {
     const storedPartitions = spec.partitionBy
       ? await readPartitionBookmarks(warehouse, context, spec.name)
       : new Map<string, PartitionBookmark>();
+    const movableBookmarks = advancedPartitions(manifest, storedPartitions);
     const bookmarkAdvanced = partitions
-      ? advancedPartitions(manifest, storedPartitions).length ===
-        partitions.slices.length
+      ? movableBookmarks.length === partitions.slices.length
       : bookmarkAdvances(manifest, stored);
     // When a list run loaded before this split run has replaced the partner
     // bookmarks that the split run started from, the split run keeps the
@@ -378,9 +378,7 @@ export async function loadRun(options: LoadRunOptions): Promise<LoadRunResult> {
       partitions !== undefined &&
       !bookmarkAdvanced &&
       (stored?.bookmark ?? null) !== null;
-    const advanced = afterListRun
-      ? []
-      : advancedPartitions(manifest, storedPartitions);
+    const advanced = afterListRun ? [] : movableBookmarks;
     const rowsLoaded = Object.values(tableRows).reduce((a, b) => a + b, 0);
     const loadedAt = new Date();
     const observedAt = toDate(manifest.observed_at)!;
@@ -530,11 +528,11 @@ async function readManifest(
   return manifest;
 }
 
-/** Orders run ids by their characters, the order in which runs happened. */
 // NOTE: run ids order runs to the second of their observed time. Two runs
 // of one stream observed within the same second load in the order of their
 // random suffixes. The run lock and the time a sync takes make that
 // unlikely, but do not rule it out.
+/** Orders run ids by their characters, the order in which runs happened. */
 function compareRunIds(a: string, b: string): number {
   if (a < b) return -1;
   if (a > b) return 1;

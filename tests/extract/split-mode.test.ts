@@ -35,7 +35,7 @@ describe('chooseSplit', () => {
   it('says when a setting reads in full', async () => {
     const toSplit = options({ setting: true, streamBookmark: true });
     const toList = options({ setting: false, partnerBookmarks: 3 });
-    const kept = options({ setting: true, partnerBookmarks: 3 });
+    const sameKind = options({ setting: true, partnerBookmarks: 3 });
 
     expect((await chooseSplit(toSplit)).reason).toBe(
       'splitOverlapsByPartner is true, but its bookmarks are for one list, so this run reads it in full',
@@ -43,7 +43,7 @@ describe('chooseSplit', () => {
     expect((await chooseSplit(toList)).reason).toBe(
       'splitOverlapsByPartner is false, but its bookmarks are per partner, so this run reads it in full',
     );
-    expect((await chooseSplit(kept)).reason).toBe(
+    expect((await chooseSplit(sameKind)).reason).toBe(
       'splitOverlapsByPartner is true',
     );
   });

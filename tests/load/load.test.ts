@@ -69,6 +69,19 @@ async function rows(sql: string): Promise<Row[]> {
   );
 }
 
+/** Returns the partner-customer status intervals as [record, status, from, to]. */
+async function statusIntervals(): Promise<unknown[][]> {
+  const status = await rows(
+    'select crossbeam_record_id, is_partner_customer, valid_from, valid_to from cb.overlap_status_history order by 1, 3',
+  );
+  return status.map((row) => [
+    row.crossbeam_record_id,
+    row.is_partner_customer,
+    (row.valid_from as Date).toISOString(),
+    row.valid_to ? (row.valid_to as Date).toISOString() : null,
+  ]);
+}
+
 async function overlapKeys(): Promise<string[]> {
   const result = await rows(
     'select crossbeam_record_id, partner_crossbeam_record_id from cb.overlaps order by 1, 2',
@@ -387,17 +400,7 @@ describe('loadRun', () => {
       manifest: await populations('run-002', T2),
     });
 
-    const status = await rows(
-      'select crossbeam_record_id, is_partner_customer, valid_from, valid_to from cb.overlap_status_history order by 1, 3',
-    );
-    expect(
-      status.map((row) => [
-        row.crossbeam_record_id,
-        row.is_partner_customer,
-        (row.valid_from as Date).toISOString(),
-        row.valid_to ? (row.valid_to as Date).toISOString() : null,
-      ]),
-    ).toEqual([
+    expect(await statusIntervals()).toEqual([
       // Population 22 was unknown at T1, so a-x was not a customer then.
       ['a', false, T1, T2],
       ['a', true, T2, null],
@@ -459,17 +462,7 @@ describe('loadRun', () => {
       manifest: await populations('run-002', T2, { 21: 'customers' }),
     });
 
-    const status = await rows(
-      'select crossbeam_record_id, is_partner_customer, valid_from, valid_to from cb.overlap_status_history order by 1, 3',
-    );
-    expect(
-      status.map((row) => [
-        row.crossbeam_record_id,
-        row.is_partner_customer,
-        (row.valid_from as Date).toISOString(),
-        row.valid_to ? (row.valid_to as Date).toISOString() : null,
-      ]),
-    ).toEqual([
+    expect(await statusIntervals()).toEqual([
       ['a', true, T1, T2],
       ['a', false, T2, null],
       ['b', false, T1, T2],

@@ -192,6 +192,13 @@ describe('overlaps read per partner', () => {
 
   const partnerIds = () => world.partners.map((partner) => partner.uuid);
 
+  /** Sets `splitOverlapsByPartner` for the runs after this call. */
+  const setSplit = (value: boolean | 'auto') => {
+    (
+      context.settings as { splitOverlapsByPartner: boolean | 'auto' }
+    ).splitOverlapsByPartner = value;
+  };
+
   it('matches the API after a first run', async () => {
     const sync = await step(0);
 
@@ -291,10 +298,7 @@ describe('overlaps read per partner', () => {
   });
 
   it('converges when the split is turned off and on', async () => {
-    const settings = context.settings as {
-      splitOverlapsByPartner: boolean | 'auto';
-    };
-    settings.splitOverlapsByPartner = false;
+    setSplit(false);
     const off = await step(1);
     expect(off.failures).toEqual([]);
     expect(
@@ -305,7 +309,7 @@ describe('overlaps read per partner', () => {
     expect(await partnerBookmarks()).toEqual([]);
     await expectConverged();
 
-    settings.splitOverlapsByPartner = true;
+    setSplit(true);
     const on = await step(1);
     expect(on.failures).toEqual([]);
     expect(
@@ -324,15 +328,12 @@ describe('overlaps read per partner', () => {
   });
 
   it('stops on no partners after a list run', async () => {
-    const settings = context.settings as {
-      splitOverlapsByPartner: boolean | 'auto';
-    };
-    settings.splitOverlapsByPartner = false;
+    setSplit(false);
     expect((await step(1)).failures).toEqual([]);
     const before = await storedKeys();
     expect(before.length).toBeGreaterThan(0);
 
-    settings.splitOverlapsByPartner = true;
+    setSplit(true);
     hidden = new Set(partnerIds());
     const sync = await step(1);
     hidden = new Set();
@@ -347,11 +348,8 @@ describe('overlaps read per partner', () => {
   });
 
   it('keeps the list bookmark past a stale split run', async () => {
-    const settings = context.settings as {
-      splitOverlapsByPartner: boolean | 'auto';
-    };
     const syncOnly = async (days: number, setting: boolean | 'auto') => {
-      settings.splitOverlapsByPartner = setting;
+      setSplit(setting);
       clock = new Date(clock.getTime() + days * DAY_MS);
       sandbox.setClock(clock);
       // Run ids order loads to the second, so the two runs must not share
@@ -363,9 +361,9 @@ describe('overlaps read per partner', () => {
       expect(sync.failures).toEqual([]);
       return sync;
     };
-    settings.splitOverlapsByPartner = true;
+    setSplit(true);
     expect((await step(1)).failures).toEqual([]);
-    // Both runs land before either loads: the list run replaces the
+    // Both runs land before either loads, so the list run replaces the
     // partner bookmarks that the split run after it started from.
     await syncOnly(1, false);
     await syncOnly(1, 'auto');
@@ -388,17 +386,14 @@ describe('overlaps read per partner', () => {
   });
 
   it('keeps the way a stream was read under auto', async () => {
-    const settings = context.settings as {
-      splitOverlapsByPartner: boolean | 'auto';
-    };
     const overlapRuns = (sync: Awaited<ReturnType<typeof step>>) =>
       sync.manifests
         .filter((manifest) => manifest.stream.endsWith('_overlaps'))
         .map((manifest) => [manifest.mode, manifest.partitions !== undefined]);
 
-    settings.splitOverlapsByPartner = true;
+    setSplit(true);
     await step(1);
-    settings.splitOverlapsByPartner = 'auto';
+    setSplit('auto');
     const split = await step(1);
     expect(overlapRuns(split)).toEqual([
       ['incremental', true],
@@ -406,9 +401,9 @@ describe('overlaps read per partner', () => {
     ]);
     await expectConverged();
 
-    settings.splitOverlapsByPartner = false;
+    setSplit(false);
     await step(1);
-    settings.splitOverlapsByPartner = 'auto';
+    setSplit('auto');
     const oneList = await step(1);
     expect(overlapRuns(oneList)).toEqual([
       ['incremental', false],
@@ -418,7 +413,7 @@ describe('overlaps read per partner', () => {
       'Reading account_overlaps as one list: its bookmark continues.',
     );
     await expectConverged();
-    settings.splitOverlapsByPartner = true;
+    setSplit(true);
   });
 
   it('finds live overlaps per stream', async () => {
